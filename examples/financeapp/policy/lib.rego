@@ -14,7 +14,7 @@
 # active user and none for anyone else; tokens carry no roles.
 package financeapp.lib
 
-facts := object.get(data, ["ztkit", "pip", "facts"], {})
+facts := data.ztkit.pip.facts
 
 # route is the route table's entry for the action; undefined if unknown.
 route := data.financeapp.actions[input.action]
