@@ -115,6 +115,13 @@ var Table = []Route{
 	{Method: get, Path: "/v1/admin/session-log", Action: "admin.session_log", Service: Admin, Roles: admins},
 
 	{Method: post, Path: "/internal/v1/drafts", Action: "drafts.ingest", Service: ZeroSMS, Roles: users, Internal: true},
+
+	// The backend's side of sign-in, for the public service alone.
+	{Method: post, Path: "/internal/v1/auth/register", Action: "auth.backend.register", Service: Public, Roles: nobody, Anonymous: true, Internal: true},
+	{Method: post, Path: "/internal/v1/auth/login", Action: "auth.backend.login", Service: Public, Roles: nobody, Anonymous: true, Internal: true},
+	{Method: post, Path: "/internal/v1/auth/refresh", Action: "auth.backend.refresh", Service: Public, Roles: nobody, Anonymous: true, Internal: true},
+	{Method: post, Path: "/internal/v1/auth/step-up", Action: "auth.backend.step_up", Service: Public, Roles: nobody, Internal: true},
+	{Method: post, Path: "/internal/v1/auth/logout", Action: "auth.backend.logout", Service: Public, Roles: nobody, Internal: true},
 }
 
 // Find returns the route with the given method and template.
@@ -127,6 +134,23 @@ func Find(method, path string) (Route, bool) {
 	}
 
 	return Table[i], true
+}
+
+// Served returns the routes a service serves: public serves every route
+// that is not internal; the backend serves every route but public's own
+// sign-in front; the others serve the routes they own.
+func Served(s Service) []Route {
+	var out []Route
+	for _, r := range Table {
+		switch {
+		case s == Public && !r.Internal,
+			s == Backend && (r.Internal || r.Service != Public),
+			s != Public && s != Backend && r.Service == s && !r.Internal:
+			out = append(out, r)
+		}
+	}
+
+	return out
 }
 
 // Of returns the routes that service owns.

@@ -132,3 +132,12 @@ func (s *Store) Draft(ctx context.Context, owner, id string) (domain.Draft, erro
 	return scanDraft(s.db.QueryRowContext(ctx, `SELECT `+draftCols+` FROM sms_drafts
 		WHERE id = $1 AND owner_id = $2`, id, owner))
 }
+
+// DraftOwner returns whose draft it is, for policy hooks.
+func (s *Store) DraftOwner(ctx context.Context, id string) (string, error) {
+	var owner string
+	err := s.db.QueryRowContext(ctx, `SELECT owner_id FROM sms_drafts WHERE id = $1`, id).
+		Scan(&owner)
+
+	return owner, mapErr(err)
+}

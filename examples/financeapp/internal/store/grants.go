@@ -104,3 +104,11 @@ func (s *Store) RevokeGrant(ctx context.Context, owner, id string) error {
 		return affected(res, err)
 	})
 }
+
+// GrantOwner returns who made a grant, for policy hooks.
+func (s *Store) GrantOwner(ctx context.Context, id string) (string, error) {
+	var owner string
+	err := s.db.QueryRowContext(ctx, `SELECT owner_id FROM grants WHERE id = $1`, id).Scan(&owner)
+
+	return owner, mapErr(err)
+}
