@@ -39,7 +39,7 @@ type options struct {
 	sessionCache tls.ClientSessionCache
 	// sessionCacheSet tells a nil sessionCache given on purpose from none.
 	sessionCacheSet bool
-	now          func() time.Time
+	now             func() time.Time
 }
 
 func newOptions(src x509bundle.Source, opts []Option) *options {
