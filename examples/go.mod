@@ -1,6 +1,6 @@
 module github.com/ztkit/ztkit/examples
 
-go 1.26.0
+go 1.26
 
 require (
 	github.com/getkin/kin-openapi v0.153.0
