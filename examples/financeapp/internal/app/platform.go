@@ -123,35 +123,33 @@ type Platform struct {
 
 // Start opens the store, issues identities and starts every service. Close
 // stops them.
-func Start(ctx context.Context, cfg Config) (p *Platform, err error) {
-	cfg = cfg.withDefaults()
-	p = &Platform{cfg: cfg, listeners: map[routes.Service]net.Listener{}}
+func Start(ctx context.Context, cfg Config) (*Platform, error) {
+	p := &Platform{cfg: cfg.withDefaults(), listeners: map[routes.Service]net.Listener{}}
 
-	defer func() {
-		if err != nil {
-			_ = p.Close(context.Background())
-		}
-	}()
-
-	if err := p.open(ctx); err != nil {
-		return nil, err
-	}
-
-	if err := p.listen(); err != nil {
-		return nil, err
-	}
-
-	for _, s := range routes.Services {
-		if err := p.startService(ctx, s); err != nil {
-			return nil, fmt.Errorf("app: %s: %w", s, err)
-		}
-	}
-
-	if err := p.pip.Publish(ctx); err != nil {
+	if err := p.start(ctx); err != nil {
+		_ = p.Close(context.Background())
 		return nil, err
 	}
 
 	return p, nil
+}
+
+func (p *Platform) start(ctx context.Context) error {
+	if err := p.open(ctx); err != nil {
+		return err
+	}
+
+	if err := p.listen(); err != nil {
+		return err
+	}
+
+	for _, s := range routes.Services {
+		if err := p.startService(ctx, s); err != nil {
+			return fmt.Errorf("app: %s: %w", s, err)
+		}
+	}
+
+	return p.pip.Publish(ctx)
 }
 
 func (p *Platform) open(ctx context.Context) error {

@@ -127,6 +127,19 @@ func publicRoutes(served []routes.Route) []string {
 	return out
 }
 
+// signedIn drops the anonymous routes.
+func signedIn(served []routes.Route) []routes.Route {
+	var out []routes.Route
+
+	for _, r := range served {
+		if !r.Anonymous {
+			out = append(out, r)
+		}
+	}
+
+	return out
+}
+
 func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) error {
 	served := routes.Served(u.name)
 
@@ -138,13 +151,18 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 		return fmt.Errorf("verifier: %w", err)
 	}
 
+	decided := served
 	mwCfg := middleware.Config{
-		Verifier: verifier, Engine: u.engine, Routes: middlewareRoutes(served, u.name),
+		Verifier: verifier, Engine: u.engine,
 		Revocation: p.revoke, Audit: p.audit, Realm: "financeapp", Logger: p.cfg.Logger,
 	}
+
 	if u.name == routes.Public {
 		mwCfg.Public = publicRoutes(served)
+		decided = signedIn(served)
 	}
+
+	mwCfg.Routes = middlewareRoutes(decided, u.name)
 
 	mw, err := middleware.New(mwCfg)
 	if err != nil {
