@@ -135,11 +135,11 @@ func Start(ctx context.Context, cfg Config) (*Platform, error) {
 }
 
 func (p *Platform) start(ctx context.Context) error {
-	if err := p.open(ctx); err != nil {
+	if err := p.listen(); err != nil {
 		return err
 	}
 
-	if err := p.listen(); err != nil {
+	if err := p.open(ctx); err != nil {
 		return err
 	}
 
