@@ -233,9 +233,9 @@ func (w *world) body(r routes.Route) any {
 
 // ingestDraft delivers a draft for owner as the ZeroSMS backend does:
 // straight to the backend over mTLS with the owner's token.
-func (w *world) ingestDraft(t *testing.T, owner account, source string) string {
-	c := w.workloadClient(routes.ZeroSMS, routes.Backend)
-	r := doWith(t, c, w.serviceURL(routes.Backend), "POST", "/internal/v1/drafts", owner.token,
+func (e *env) ingestDraft(t *testing.T, owner account, source string) string {
+	c := e.workloadClient(routes.ZeroSMS, routes.Backend)
+	r := doWith(t, c, e.serviceURL(routes.Backend), "POST", "/internal/v1/drafts", owner.token,
 		map[string]any{"source_id": source, "transaction": txBody(777, "expense", "2026-03-03")})
 
 	if r.status != http.StatusCreated {

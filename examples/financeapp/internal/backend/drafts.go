@@ -99,7 +99,7 @@ func (s *Service) confirmDraft(c echo.Context) error {
 	}
 
 	in := d.Transaction
-	if c.Request().ContentLength != 0 {
+	if c.Request().Header.Get(echo.HeaderContentType) != "" {
 		if err := httpx.Bind(c, &in); err != nil {
 			return err
 		}
