@@ -180,6 +180,12 @@ func CleanText(field, s string, max int) (string, error) {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return "", invalid(field, "must not contain control or format characters")
 		}
+
+		// U+FFFD is what a decoder puts in place of broken input, such
+		// as a lone UTF-16 surrogate in JSON: refuse rather than store it.
+		if r == utf8.RuneError {
+			return "", invalid(field, "must not contain broken characters")
+		}
 	}
 
 	return s, nil
