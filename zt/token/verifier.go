@@ -125,7 +125,7 @@ func (v *Verifier) Close() error {
 func (v *Verifier) Verify(ctx context.Context, raw string) (*zt.Principal, error) {
 	switch {
 	case raw == "":
-		return nil, invalid(ReasonMissing, ErrMalformed)
+		return nil, zt.NewError(zt.ErrUnauthenticated, "", ReasonMissing, ErrMalformed)
 	case len(raw) > v.cfg.MaxTokenSize:
 		return nil, invalidf(ReasonOversized, ErrOversized, "%d bytes", len(raw))
 	}

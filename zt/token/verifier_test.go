@@ -355,7 +355,10 @@ func TestVerifyMissingToken(t *testing.T) {
 	v := newVerifier(t, jwks, nil)
 
 	_, err := v.Verify(t.Context(), "")
-	wantRefusal(t, err, zt.ErrUnauthenticated, token.ReasonMissing)
+	if !errors.Is(err, zt.ErrUnauthenticated) || zt.ReasonOf(err) != token.ReasonMissing ||
+		zt.CodeOf(err) != "" {
+		t.Fatalf("err = %v, want missing with no error code (RFC 6750 section 3.1)", err)
+	}
 }
 
 func TestRemoteKeysRotation(t *testing.T) {
