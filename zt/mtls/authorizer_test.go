@@ -94,3 +94,14 @@ func TestAuthorizePolicy(t *testing.T) {
 		t.Fatalf("policy failure: %v, want a refusal", err)
 	}
 }
+
+func spiffeIDOf(t *testing.T, s string) spiffeid.ID {
+	t.Helper()
+
+	id, err := mtls.ParseID(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	return id
+}
