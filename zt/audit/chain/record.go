@@ -259,4 +259,3 @@ func (r *Record) validate() error {
 
 	return nil
 }
-
