@@ -175,8 +175,12 @@ func (e *Engine) Decide(ctx context.Context, in *Input) (zt.Decision, error) {
 	return e.DecideAt(ctx, e.cfg.Entrypoints[0], in)
 }
 
-// DecideAt is Decide for a named entrypoint among Config.Entrypoints.
+// DecideAt is Decide for a named entrypoint among Config.Entrypoints; ""
+// names the first.
 func (e *Engine) DecideAt(ctx context.Context, entrypoint string, in *Input) (zt.Decision, error) {
+	if entrypoint == "" {
+		entrypoint = e.cfg.Entrypoints[0]
+	}
 	start := time.Now()
 	ctx, span := e.tel.start(ctx, entrypoint)
 	st := e.cur.Load()
