@@ -201,13 +201,29 @@ func isCacheable(modules map[string]*ast.Module) bool {
 			return !ok
 		})
 		ast.WalkExprs(m, func(x *ast.Expr) bool {
-			if b, found := ast.BuiltinMap[x.Operator().String()]; found && b.Nondeterministic {
+			if nondeterministic(x.Operator()) {
+				ok = false
+			}
+			return !ok
+		})
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			if call, isCall := t.Value.(ast.Call); isCall && nondeterministic(call[0].Value) {
 				ok = false
 			}
 			return !ok
 		})
 	}
 	return ok
+}
+
+// nondeterministic reports whether op names a non-deterministic builtin.
+func nondeterministic(op ast.Value) bool {
+	ref, isRef := op.(ast.Ref)
+	if !isRef || len(ref) == 0 {
+		return false
+	}
+	b, found := ast.BuiltinMap[ref.String()]
+	return found && b.Nondeterministic
 }
 
 func readsTime(r ast.Ref) bool {
