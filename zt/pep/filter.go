@@ -43,9 +43,16 @@ type FilterSpec struct {
 
 // SQLFilter is a WHERE clause that keeps only the rows a principal may see.
 //
-// OPA's compile API interpolates values as escaped SQL literals rather than
-// returning bind parameters; ztkit tests that escaping with hostile values
-// (quotes, backslashes, NUL, unicode) against real SQLite and PostgreSQL.
+// OPA's compile API interpolates values as escaped SQL literals (E'...' with
+// backslash escapes for PostgreSQL, doubled quotes and char(0) for SQLite)
+// rather than returning bind parameters. ztkit's tests run the clauses it
+// produces for hostile subjects and values (quotes, backslashes, SQL, NUL,
+// unicode) against real SQLite and PostgreSQL and check that exactly the
+// rows the policy allows come back. PostgreSQL refuses a NUL in a literal,
+// so such a query fails rather than matching.
+//
+// TODO(filter): return bind parameters once OPA's compile API offers them;
+// until then the clause must not be logged where values are secret.
 type SQLFilter struct {
 	// Where is "WHERE <condition>" to append to a SELECT over the table. It is
 	// empty when every row is visible, and a condition no row meets when none
