@@ -22,6 +22,10 @@
 // reason; the reasons go to the audit trail. A route that is neither mapped
 // nor public is denied, as is a decision with an obligation nobody fulfils.
 //
+// Each decision is traced and counted by the engine (pep.Config's
+// TracerProvider and MeterProvider): its span is a child of the request's
+// span, since the middleware passes the request's context.
+//
 // Protecting a net/http service:
 //
 //	verifier, err := token.NewVerifier(ctx, token.VerifierConfig{
