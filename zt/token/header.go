@@ -12,41 +12,54 @@ type header struct {
 	typ string
 }
 
-// maxHeaderSize bounds the encoded header; real headers are under 200 bytes.
-const maxHeaderSize = 1024
+// maxHeaderSize bounds the encoded header: access token headers are under
+// 200 bytes, DPoP headers with an RSA key near 1 KiB.
+const maxHeaderSize = 2048
 
 // decodeHeader decodes and checks a JWS protected header. It refuses headers
 // that would make the verifier trust something outside its key set ("jku",
 // "x5u", "x5c", "jwk"), extensions it does not understand ("crit", "b64",
 // "zip"), encrypted or nested tokens, and any malformed or duplicated member.
 func decodeHeader(h64 string) (header, error) {
+	var h header
+	if err := scanHeader(h64, h.member); err != nil {
+		return header{}, err
+	}
+
+	if h.alg == "" {
+		return header{}, invalidf(ReasonAlgorithm, ErrAlgorithm, "no alg")
+	}
+
+	return h, nil
+}
+
+// scanHeader decodes a protected header and passes each member to member,
+// stopping at the first refusal.
+func scanHeader(h64 string, member func(name string, value []byte) error) error {
 	if len(h64) > maxHeaderSize {
-		return header{}, invalidf(ReasonBadHeader, ErrMalformed, "header too large")
+		return invalidf(ReasonBadHeader, ErrMalformed, "header too large")
 	}
 
 	var buf [maxHeaderSize]byte
 	n, err := b64.Decode(buf[:], []byte(h64))
 	if err != nil {
-		return header{}, invalidf(ReasonMalformed, ErrMalformed, "header: %v", err)
+		return invalidf(ReasonMalformed, ErrMalformed, "header: %v", err)
 	}
 
-	var h header
 	var refusal error
 	err = scanObject(buf[:n], func(name string, value []byte) error {
-		refusal = h.member(name, value)
+		refusal = member(name, value)
 		return refusal
 	})
 
 	switch {
 	case refusal != nil:
-		return header{}, refusal
+		return refusal
 	case err != nil:
-		return header{}, invalidf(ReasonBadHeader, ErrMalformed, "header: %v", err)
-	case h.alg == "":
-		return header{}, invalidf(ReasonAlgorithm, ErrAlgorithm, "no alg")
+		return invalidf(ReasonBadHeader, ErrMalformed, "header: %v", err)
 	}
 
-	return h, nil
+	return nil
 }
 
 // member records or refuses one header member.

@@ -125,7 +125,7 @@ func (v *Verifier) Close() error {
 func (v *Verifier) Verify(ctx context.Context, raw string) (*zt.Principal, error) {
 	switch {
 	case raw == "":
-		return nil, invalid(ReasonMissing, ErrMalformed)
+		return nil, zt.NewError(zt.ErrUnauthenticated, "", ReasonMissing, ErrMalformed)
 	case len(raw) > v.cfg.MaxTokenSize:
 		return nil, invalidf(ReasonOversized, ErrOversized, "%d bytes", len(raw))
 	}
@@ -185,9 +185,20 @@ func (v *Verifier) verify(ctx context.Context, raw string, now time.Time) (*zt.P
 	return v.claims(payload, hdr.typ, now)
 }
 
-// split cuts a compact JWS into its three base64url parts.
+// split cuts a compact JWS into its three base64url parts. It refuses any
+// byte outside the base64url alphabet, which Go's decoder would otherwise
+// skip (CR and LF), so that exactly one spelling of a token verifies.
 func split(raw string) (h64, p64, s64 string, err error) {
-	dots := strings.Count(raw, ".")
+	dots := 0
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '.':
+			dots++
+		case !isBase64URL(c):
+			return "", "", "", invalidf(ReasonMalformed, ErrMalformed, "byte %#x at %d", c, i)
+		}
+	}
+
 	switch {
 	case dots == 4:
 		return "", "", "", invalidf(ReasonEncrypted, ErrMalformed, "JWE where JWS expected")
@@ -203,6 +214,11 @@ func split(raw string) (h64, p64, s64 string, err error) {
 	}
 
 	return h64, p64, s64, nil
+}
+
+func isBase64URL(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '_'
 }
 
 // key finds the key a token names, refetching a remote set once (rate
