@@ -22,7 +22,7 @@ import (
 
 // env is a running platform and a client that trusts its dev CA.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	p      *app.Platform
 	client *http.Client
 	admin  *app.Account
@@ -33,10 +33,19 @@ var fastHash = password.Params{Memory: 8 * 1024, Time: 1, Threads: 1}
 func start(t *testing.T) *env {
 	t.Helper()
 
-	ctx := context.Background()
+	return startWith(t, app.Config{})
+}
 
-	p, err := app.Start(ctx, app.Config{DataDir: t.TempDir(), PublicAddr: "127.0.0.1:0",
-		Password: fastHash, LoginBurst: 10000})
+// startWith starts a platform on cfg, with a temporary data folder, a random
+// public port, a fast password hash and no sign-in rate limit.
+func startWith(t testing.TB, cfg app.Config) *env {
+	t.Helper()
+
+	ctx := context.Background()
+	cfg.DataDir, cfg.PublicAddr, cfg.Password, cfg.LoginBurst =
+		t.TempDir(), "127.0.0.1:0", fastHash, 10000
+
+	p, err := app.Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +80,7 @@ type answer struct {
 	body   []byte
 }
 
-func (a answer) decode(t *testing.T, v any) {
+func (a answer) decode(t testing.TB, v any) {
 	t.Helper()
 
 	if err := json.Unmarshal(a.body, v); err != nil {
@@ -85,7 +94,7 @@ func (e *env) do(method, path, bearer string, body any) answer {
 	return doWith(e.t, e.client, e.p.PublicURL(), method, path, bearer, body)
 }
 
-func doWith(t *testing.T, c *http.Client, base, method, path, bearer string, body any) answer {
+func doWith(t testing.TB, c *http.Client, base, method, path, bearer string, body any) answer {
 	t.Helper()
 
 	var rd io.Reader = http.NoBody
