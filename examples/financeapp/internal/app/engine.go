@@ -59,7 +59,12 @@ func (p *Platform) engine(ctx context.Context, s routes.Service, hook pep.Before
 	}
 
 	p.closers = append(p.closers, e.Close)
-	p.pip.Subscribe(p.sink(e))
+
+	if p.pip != nil {
+		p.pip.Subscribe(p.sink(e))
+	} else {
+		p.sinks = append(p.sinks, p.sink(e))
+	}
 
 	return e, nil
 }

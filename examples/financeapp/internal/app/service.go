@@ -23,7 +23,6 @@ import (
 	"github.com/ztkit/ztkit/zt/mtls"
 	"github.com/ztkit/ztkit/zt/mtls/devca"
 	"github.com/ztkit/ztkit/zt/pep"
-	"github.com/ztkit/ztkit/zt/token"
 )
 
 // unit is one service being assembled.
@@ -143,12 +142,9 @@ func signedIn(served []routes.Route) []routes.Route {
 func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) error {
 	served := routes.Served(u.name)
 
-	verifier, err := token.NewVerifier(ctx, token.VerifierConfig{
-		Issuer: p.PublicURL(), Audience: []string{Audience}, Keys: p.keys,
-		Revocation: p.revoke,
-	})
+	verifier, err := p.verifier(ctx)
 	if err != nil {
-		return fmt.Errorf("verifier: %w", err)
+		return err
 	}
 
 	decided := served

@@ -303,3 +303,26 @@ func (s *Store) SessionLog(ctx context.Context, userID string,
 
 	return out, mapErr(rows.Err())
 }
+
+// RevokedSessions lists the sessions revoked before they expired and not
+// yet expired, so that services in other processes can refuse their tokens.
+func (s *Store) RevokedSessions(ctx context.Context) ([]domain.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE revoked_at IS NOT NULL AND expires_at > $1`, ms(s.now()))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+
+	out := []domain.Session{}
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+
+		out = append(out, sess)
+	}
+
+	return out, mapErr(rows.Err())
+}
