@@ -36,7 +36,7 @@ func (p *Platform) engine(ctx context.Context, s routes.Service, hook pep.Before
 	}
 
 	cfg := pep.Config{Policies: bundle, Entrypoints: []string{policy.Entrypoint(s)},
-		Logger: p.cfg.Logger}
+		Timeout: p.cfg.DecisionTimeout, Logger: p.cfg.Logger}
 
 	if hook != nil {
 		cfg.Before = []pep.BeforeHook{hook}

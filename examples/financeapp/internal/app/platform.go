@@ -72,6 +72,10 @@ type Config struct {
 	// backend's policy information is polled from it every PollInterval.
 	Only []routes.Service
 
+	// DecisionTimeout bounds each policy decision; a slower one is a deny.
+	// Zero means the pep default (100 ms).
+	DecisionTimeout time.Duration
+
 	// PollInterval is how often a process without the backend polls its
 	// policy information; zero means one second.
 	PollInterval time.Duration

@@ -38,7 +38,8 @@ func TestServicesInSeparateProcesses(t *testing.T) {
 	}
 
 	base := app.Config{DataDir: dir, PublicAddr: addrs[routes.Public], Addrs: addrs,
-		Password: fastHash, LoginBurst: 10000, PollInterval: 100 * time.Millisecond}
+		Password: fastHash, LoginBurst: 10000, PollInterval: 100 * time.Millisecond,
+		DecisionTimeout: 5 * time.Second}
 
 	backCfg := base
 	backCfg.Only = []routes.Service{routes.Backend}
