@@ -1,7 +1,6 @@
 package token
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -18,12 +17,8 @@ var errClaim = errors.New("token: invalid claim")
 // claims decodes and checks the claims of a verified payload and builds the
 // Principal. It returns the time after which the token is no longer valid.
 func (v *Verifier) claims(payload []byte, typ string, now time.Time) (*zt.Principal, time.Time, error) {
-	if err := scanObject(payload, nil); err != nil {
-		return nil, time.Time{}, invalidf(ReasonBadClaims, ErrMalformed, "claims: %v", err)
-	}
-
-	var m map[string]any
-	if err := json.Unmarshal(payload, &m); err != nil {
+	m, err := decodeObject(payload)
+	if err != nil {
 		return nil, time.Time{}, invalidf(ReasonBadClaims, ErrMalformed, "claims: %v", err)
 	}
 

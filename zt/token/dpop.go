@@ -149,6 +149,23 @@ type dpopHeader struct {
 	jwk      []byte
 }
 
+func (h *dpopHeader) decode(h64 string) error {
+	buf := make([]byte, maxHeaderSize)
+
+	members, err := headerMembers(h64, buf, make([]member, 0, maxMembers))
+	if err != nil {
+		return err
+	}
+
+	for _, m := range members {
+		if err := h.member(m.name, buf[m.start:m.end]); err != nil {
+			return err
+		}
+	}
+
+	return nil
+}
+
 func (h *dpopHeader) member(name string, value []byte) error {
 	switch name {
 	case "alg":
@@ -208,7 +225,7 @@ func (d *DPoPVerifier) Verify(ctx context.Context, proof string, req DPoPRequest
 // proofKey checks the header and returns the embedded public key.
 func (d *DPoPVerifier) proofKey(h64 string) (jwk.Key, *verifyKey, error) {
 	var h dpopHeader
-	if err := scanHeader(h64, h.member); err != nil {
+	if err := h.decode(h64); err != nil {
 		return nil, nil, dpopRefusal(ReasonDPoPInvalid, "%v", err)
 	}
 
@@ -259,7 +276,7 @@ func (d *DPoPVerifier) checkClaims(ctx context.Context, p64 string, req DPoPRequ
 	}
 
 	var c dpopClaims
-	if err := scanObject(payload, nil); err != nil {
+	if _, err := scanObject(payload, nil); err != nil {
 		return nil, dpopRefusal(ReasonDPoPInvalid, "claims: %v", err)
 	}
 
