@@ -130,7 +130,11 @@ func (s *scanner) object(depth int) (map[string]any, error) {
 
 	var m map[string]any
 	if s.build {
-		m = make(map[string]any, 16)
+		hint := 0
+		if depth == 0 {
+			hint = 16
+		}
+		m = make(map[string]any, hint)
 	}
 
 	if s.peek() == '}' {
