@@ -16,7 +16,9 @@ var errClaim = errors.New("token: invalid claim")
 
 // claims decodes and checks the claims of a verified payload and builds the
 // Principal. It returns the time after which the token is no longer valid.
-func (v *Verifier) claims(payload []byte, typ string, now time.Time) (*zt.Principal, time.Time, error) {
+func (v *Verifier) claims(
+	payload []byte, typ string, now time.Time,
+) (*zt.Principal, time.Time, error) {
 	m, err := decodeObject(payload)
 	if err != nil {
 		return nil, time.Time{}, invalidf(ReasonBadClaims, ErrMalformed, "claims: %v", err)
@@ -38,7 +40,9 @@ func (v *Verifier) claims(payload []byte, typ string, now time.Time) (*zt.Princi
 }
 
 // checkClaims applies the issuer, audience, time and presence rules.
-func (v *Verifier) checkClaims(t *zt.Token, m map[string]any, nbf, now time.Time) (time.Time, error) {
+func (v *Verifier) checkClaims(
+	t *zt.Token, m map[string]any, nbf, now time.Time,
+) (time.Time, error) {
 	if t.Issuer != v.cfg.Issuer {
 		return time.Time{}, invalidf(ReasonIssuer, ErrIssuer, "iss %q", t.Issuer)
 	}

@@ -190,7 +190,9 @@ func dpopRefusal(reason, format string, args ...any) *zt.Error {
 // Verify checks proof against req and returns it. Every error is a *zt.Error
 // with Code invalid_dpop_proof (or Kind ErrUnavailable when the replay cache
 // cannot answer).
-func (d *DPoPVerifier) Verify(ctx context.Context, proof string, req DPoPRequest) (*DPoPProof, error) {
+func (d *DPoPVerifier) Verify(
+	ctx context.Context, proof string, req DPoPRequest,
+) (*DPoPProof, error) {
 	if proof == "" {
 		return nil, dpopRefusal(ReasonDPoPMissing, "no proof")
 	}
@@ -269,7 +271,9 @@ type dpopClaims struct {
 	Nonce string   `json:"nonce"`
 }
 
-func (d *DPoPVerifier) checkClaims(ctx context.Context, p64 string, req DPoPRequest, key jwk.Key) (*DPoPProof, error) {
+func (d *DPoPVerifier) checkClaims(
+	ctx context.Context, p64 string, req DPoPRequest, key jwk.Key,
+) (*DPoPProof, error) {
 	payload, err := b64.DecodeString(p64)
 	if err != nil {
 		return nil, dpopRefusal(ReasonDPoPInvalid, "payload: %v", err)

@@ -154,7 +154,9 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*zt.Principal, error
 }
 
 // verify is the uncached path: structure, header, key, signature, claims.
-func (v *Verifier) verify(ctx context.Context, raw string, now time.Time) (*zt.Principal, time.Time, error) {
+func (v *Verifier) verify(
+	ctx context.Context, raw string, now time.Time,
+) (*zt.Principal, time.Time, error) {
 	h64, p64, s64, err := split(raw)
 	if err != nil {
 		return nil, time.Time{}, err
