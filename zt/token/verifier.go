@@ -146,9 +146,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*zt.Principal, error
 		return nil, err
 	}
 
-	if v.cache != nil {
-		v.cache.put(key, p, expires, now)
+	if v.cache == nil {
+		return v.checkRevoked(ctx, p)
 	}
+
+	v.cache.put(key, p, expires, now)
 
 	return v.checkRevoked(ctx, clonePrincipal(p))
 }
@@ -299,13 +301,7 @@ func (v *Verifier) checkRevoked(ctx context.Context, p *zt.Principal) (*zt.Princ
 // clonePrincipal copies p and its facets, so that a caller may extend the copy
 // without touching the cached original. It allocates once.
 func clonePrincipal(p *zt.Principal) *zt.Principal {
-	box := &struct {
-		p zt.Principal
-		u zt.User
-		d zt.Device
-		w zt.Workload
-		t zt.Token
-	}{p: *p}
+	box := &principalBox{p: *p}
 
 	if p.User != nil {
 		box.u, box.p.User = *p.User, &box.u
@@ -324,6 +320,15 @@ func clonePrincipal(p *zt.Principal) *zt.Principal {
 	}
 
 	return &box.p
+}
+
+// principalBox holds a Principal and its facets in one allocation.
+type principalBox struct {
+	p zt.Principal
+	u zt.User
+	d zt.Device
+	w zt.Workload
+	t zt.Token
 }
 
 // readOnlyBytes returns the bytes of s without copying them. The result must
