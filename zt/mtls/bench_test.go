@@ -109,6 +109,28 @@ func BenchmarkHandshakeGoSPIFFE(b *testing.B) {
 	}
 }
 
+// BenchmarkHandshakeKeyExchange shows what the key exchange costs in a
+// resumed handshake, which still runs one: Go's default hybrid
+// post-quantum X25519MLKEM768 against classical X25519 alone.
+func BenchmarkHandshakeKeyExchange(b *testing.B) {
+	for _, kx := range []struct {
+		name   string
+		curves []tls.CurveID
+	}{
+		{"X25519MLKEM768", nil},
+		{"X25519", []tls.CurveID{tls.X25519}},
+	} {
+		b.Run(kx.name+"/resumed", func(b *testing.B) {
+			server, client := benchCA(b, devca.ECDSAP256)
+			addr := benchServer(b, mtls.ServerConfig(server, mtls.AuthorizeID(webID)))
+
+			cfg := &tls.Config{CurvePreferences: kx.curves}
+			mtls.HardenClientConfig(cfg, client, mtls.AuthorizeID(serverID))
+			runHandshakes(b, addr, cfg, true)
+		})
+	}
+}
+
 func mode(resume bool) string {
 	if resume {
 		return "resumed"
