@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,14 +10,7 @@ import (
 func runDevCA(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 
-	cmd := newDevCACmd()
-	var out bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	cmd.SetArgs(args)
-
-	err := cmd.Execute()
-	return out.String(), err
+	return execute(t, newDevCACmd(), "", args...)
 }
 
 func TestDevCAInitIssueInspect(t *testing.T) {
