@@ -170,28 +170,41 @@ func score(e revoke.Entry, l *revoke.List) float64 {
 	return float64(e.Expires.UnixMilli())
 }
 
-// member encodes an entry as "<kind>|<reason>|<value>"; the value comes last
-// so that it may hold any byte, and "|" is removed from the reason.
+// member encodes an entry as "<kind>|<reason>|<issued-before>|<value>",
+// issued-before in Unix nanoseconds or empty. The value comes last so that it
+// may hold any byte, and "|" is removed from the reason.
 func member(e revoke.Entry) string {
-	return e.Kind.String() + "|" + strings.ReplaceAll(e.Reason, "|", "_") + "|" + e.Value
+	ib := ""
+	if !e.IssuedBefore.IsZero() {
+		ib = strconv.FormatInt(e.IssuedBefore.UnixNano(), 10)
+	}
+
+	return e.Kind.String() + "|" + strings.ReplaceAll(e.Reason, "|", "_") + "|" + ib + "|" + e.Value
 }
 
 func parseMember(m string, expiresMs float64) (revoke.Entry, error) {
-	kind, rest, ok1 := strings.Cut(m, "|")
-	reason, value, ok2 := strings.Cut(rest, "|")
-
-	if !ok1 || !ok2 {
+	parts := strings.SplitN(m, "|", 4)
+	if len(parts) != 4 {
 		return revoke.Entry{}, fmt.Errorf("redissync: malformed member %q", m)
 	}
 
-	k, err := revoke.ParseKind(kind)
+	k, err := revoke.ParseKind(parts[0])
 	if err != nil {
 		return revoke.Entry{}, fmt.Errorf("redissync: %w", err)
 	}
 
 	e := revoke.Entry{
-		Kind: k, Value: value, Reason: reason,
+		Kind: k, Reason: parts[1], Value: parts[3],
 		Expires: time.UnixMilli(int64(expiresMs)),
+	}
+
+	if parts[2] != "" {
+		ns, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil {
+			return revoke.Entry{}, fmt.Errorf("redissync: malformed member %q", m)
+		}
+
+		e.IssuedBefore = time.Unix(0, ns)
 	}
 
 	return e, e.Validate()

@@ -187,7 +187,7 @@ func TestMalformedMessagesAndMembersIgnored(t *testing.T) {
 		Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "garbage",
 	}).Err())
 	must(t, r.rdb.ZAdd(ctx, prefix+":entries", redis.Z{
-		Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "token||good-jti",
+		Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "token|||good-jti",
 	}).Err())
 
 	must(t, r.rep.Resync(ctx))
@@ -312,7 +312,7 @@ func TestReplicaCutFromRedisKeepsEnforcingAndCatchesUp(t *testing.T) {
 
 	must(t, seed.ZAdd(ctx, prefix+":entries", redis.Z{
 		Score:  float64(time.Now().Add(time.Hour).UnixMilli()),
-		Member: "session|missed.while.away|after-cut",
+		Member: "session|missed.while.away||after-cut",
 	}).Err())
 
 	if b.rep.Synced() {
