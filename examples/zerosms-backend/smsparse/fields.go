@@ -9,44 +9,47 @@ import (
 // "Acct XX518", "Account XXXXXXXX5203", "Card no. XX2684", "card XX**8025",
 // "credit card ending with 6391", "Debit Card 2716", "A/c no. XX7152".
 var accountRe = regexp.MustCompile(
-	`(?i)\b(a/c|ac|acct|account|acc|card)\b(?:\s*(?:no\.?|number|ending(?:\s+(?:with|in))?|:|-))*` +
+	`\b(a/c|ac|acct|account|acc|card)\b(?:\s*(?:no\.?|number|ending(?:\s+(?:with|in))?|:|-))*` +
 		`\s*([x*#.]*)(\d{3,6})\b`)
 
 // References: "UPI Ref No 604218375519", "RRN 771530428816", "UTR Ref.
 // HDFCH00000000000", "reference number IN12603221231681", "Txn ID ...".
+var refNeedles = []string{"ref", "rrn", "utr", "txn", "transaction"}
+
 var refRe = regexp.MustCompile(
-	`(?i)\b(?:(?:upi|imps|neft|rtgs|utr)\s*)?(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
+	`\b(?:(?:upi|imps|neft|rtgs|utr)\s*)?(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
 		`(?:\s*(?:no|number|num|id)\b\.?)?\s*[:#.\-]?\s*([a-z0-9]{6,24})\b`)
 
 // Channel-tagged references: "UPI:418830267154", "IMPS:ABCDEF123456",
 // "UPI-638903921672-CORN".
-var chanRefRe = regexp.MustCompile(`(?i)\b(?:upi|imps|neft|rtgs)\s*[:\-/]\s*([a-z0-9]{6,24})\b`)
+var chanRefRe = regexp.MustCompile(`\b(?:upi|imps|neft|rtgs)\s*[:\-/]\s*([a-z0-9]{6,24})\b`)
 
-// VPAs (UPI addresses): a handle without dots after the "@". An address whose
-// handle goes on with a top-level domain is an e-mail address instead.
-var (
-	vpaRe   = regexp.MustCompile(`\b[a-zA-Z0-9][a-zA-Z0-9._\-]{0,255}@[a-zA-Z][a-zA-Z0-9]{1,63}\b`)
-	emailRe = regexp.MustCompile(`(?i)^\.(?:com|in|org|net|co|io|gov|edu|info|biz)\b`)
-)
+// emailTLD follows the handle of an e-mail address, never that of a VPA.
+var emailTLD = regexp.MustCompile(`^\.(?:com|in|org|net|co|io|gov|edu|info|biz)\b`)
 
-// counterpartyRes name the other side of a transaction, tried in order.
-var counterpartyRes = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\b(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`),
-	regexp.MustCompile(`(?i)\bupi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`),
-	regexp.MustCompile(`(?i)\bsent by ([\w .&'-]{2,60}?) on\b`),
-	regexp.MustCompile(`(?i)\bfrom beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`),
-	regexp.MustCompile(`(?i)\btowards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`),
-	regexp.MustCompile(`(?i);\s*([\w .&'-]{2,60}?) credited\b`),
-	regexp.MustCompile(`(?i)\b(?:spent|done|used|paid|txn|transaction|purchase)\b.{0,80}?\bat ` +
-		`([\w&'*-][\w .&'*-]{1,40}?)(?: on\b| avl\b|\.\s|\.$|,|$)`),
-	regexp.MustCompile(`(?i)\bfor ([a-z][\w &'-]{1,40}?) via\b`),
-	regexp.MustCompile(`(?i)\bto ([a-z][\w .&'-]{1,60}?) (?:on|via|ref|from)\b`),
-	regexp.MustCompile(`(?i)\bon ([\w][^.;\n]{1,60}?)\s*\.\s*(?:avl|available)\b`),
+// counterpartyRes name the other side of a transaction, tried in order on the
+// lower-cased text; each runs only when its needle is in the text.
+var counterpartyRes = []struct {
+	needles []string
+	re      *regexp.Regexp
+}{
+	{[]string{"cr-"}, regexp.MustCompile(`\b(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`)},
+	{[]string{"upi-"}, regexp.MustCompile(`\bupi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`)},
+	{[]string{"sent by "}, regexp.MustCompile(`\bsent by ([\w .&'-]{2,60}?) on\b`)},
+	{[]string{"from beneficiary "}, regexp.MustCompile(`\bfrom beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`)},
+	{[]string{"towards "}, regexp.MustCompile(`\btowards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`)},
+	{[]string{" credited"}, regexp.MustCompile(`;\s*([\w .&'-]{2,60}?) credited\b`)},
+	{[]string{" at "}, regexp.MustCompile(`\b(?:spent|done|used|paid|txn|transaction|purchase)\b.{0,80}?\bat ` +
+		`([\w&'*-][\w .&'*-]{1,40}?)(?: on\b| avl\b|\.\s|\.$|,|$)`)},
+	{[]string{" via"}, regexp.MustCompile(`\bfor ([a-z][\w &'-]{1,40}?) via\b`)},
+	{[]string{"to "}, regexp.MustCompile(`\bto ([a-z][\w .&'-]{1,60}?) (?:on|via|ref|from)\b`)},
+	{[]string{"avl", "available"},
+		regexp.MustCompile(`\bon ([\w][^.;\n]{1,60}?)\s*\.\s*(?:avl|available)\b`)},
 }
 
 // notAName rejects phrases that the counterparty patterns catch but that name
 // nobody: "the beneficiary account", "your account".
-var notAName = regexp.MustCompile(`(?i)^(?:the|your|you|my|a|an|this|our)\b|^(?:a/c|ac|acct|account)\b`)
+var notAName = regexp.MustCompile(`^(?:the|your|you|my|a|an|this|our)\b|^(?:a/c|ac|acct|account)\b`)
 
 // corporateSuffix is stripped from a counterparty's name.
 var corporateSuffix = regexp.MustCompile(`(?i)\s+(?:pvt\.?|private)?\s*(?:ltd\.?|limited)\s*$|\s+pvt\.?\s*$`)
@@ -57,15 +60,15 @@ var (
 	limitWords   = regexp.MustCompile(`\blimit\b`)
 )
 
-// account finds the first masked account or card and, for a transfer between
-// own accounts, the second one.
-func account(s string) (first, firstKind, second string) {
-	ms := accountRe.FindAllStringSubmatch(s, 2)
+// account finds the first masked account or card in the lower-cased text and,
+// for a transfer between own accounts, the second one.
+func account(lower string) (first, firstKind, second string) {
+	ms := accountRe.FindAllStringSubmatch(lower, 2)
 	if len(ms) == 0 {
 		return "", "", ""
 	}
 
-	first, firstKind = ms[0][3], strings.ToLower(ms[0][1])
+	first, firstKind = ms[0][3], ms[0][1]
 	if len(ms) > 1 {
 		second = ms[1][3]
 	}
@@ -73,12 +76,18 @@ func account(s string) (first, firstKind, second string) {
 	return first, firstKind, second
 }
 
-// reference returns the first reference that holds a digit.
-func reference(s string) string {
+// reference returns the first reference that holds a digit, as the text
+// wrote it.
+func reference(text, lower string) string {
 	for _, re := range []*regexp.Regexp{refRe, chanRefRe} {
-		for _, m := range re.FindAllStringSubmatch(s, 4) {
-			if strings.ContainsAny(m[1], "0123456789") {
-				return m[1]
+		if re == refRe && !containsAny(lower, refNeedles) {
+			continue
+		}
+
+		for _, idx := range re.FindAllStringSubmatchIndex(lower, 4) {
+			ref := text[idx[2]:idx[3]]
+			if strings.ContainsAny(ref, "0123456789") {
+				return ref
 			}
 		}
 	}
@@ -86,27 +95,60 @@ func reference(s string) string {
 	return ""
 }
 
-// vpa returns the first UPI address in s.
+// vpa returns the first UPI address in s: a local part of letters, digits,
+// dots, dashes and underscores, an "@", and a handle of letters and digits
+// that starts with a letter. An address whose handle goes on with a top-level
+// domain is an e-mail address instead.
 func vpa(s string) string {
-	for _, loc := range vpaRe.FindAllStringIndex(s, 4) {
-		if !emailRe.MatchString(s[loc[1]:]) {
-			return s[loc[0]:loc[1]]
+	for off := 0; off < len(s); {
+		at := strings.IndexByte(s[off:], '@')
+		if at < 0 {
+			return ""
 		}
+
+		at += off
+		off = at + 1
+
+		start := at
+		for start > 0 && start > at-256 && isVPALocal(s[start-1]) {
+			start--
+		}
+
+		for start < at && !isAlnum(s[start]) {
+			start++
+		}
+
+		end := at + 1
+		for end < len(s) && isAlnum(s[end]) && end-at <= 64 {
+			end++
+		}
+
+		if start == at || end-at < 3 || !isLetter(s[at+1]) || emailTLD.MatchString(asciiLower(s[end:min(len(s), end+6)])) {
+			continue
+		}
+
+		return s[start:end]
 	}
 
 	return ""
 }
 
-// counterparty names the merchant, payer or payee.
-func counterparty(s string) string {
-	for _, re := range counterpartyRes {
-		m := re.FindStringSubmatch(s)
-		if m == nil {
+func isVPALocal(c byte) bool { return isAlnum(c) || c == '.' || c == '-' || c == '_' }
+
+// counterparty names the merchant, payer or payee, as the text wrote it.
+func counterparty(text, lower string) string {
+	for _, c := range counterpartyRes {
+		if !containsAny(lower, c.needles) {
 			continue
 		}
 
-		name := m[1]
-		if i := strings.LastIndex(strings.ToLower(name), " on "); i >= 0 {
+		idx := c.re.FindStringSubmatchIndex(lower)
+		if idx == nil {
+			continue
+		}
+
+		name := text[idx[2]:idx[3]]
+		if i := strings.LastIndex(lower[idx[2]:idx[3]], " on "); i >= 0 {
 			name = name[i+len(" on "):]
 		}
 
@@ -116,7 +158,7 @@ func counterparty(s string) string {
 		}
 	}
 
-	return lineCounterparty(s)
+	return lineCounterparty(text)
 }
 
 // lineCounterparty reads the merchant of an alert laid out one field a line
@@ -131,7 +173,7 @@ func lineCounterparty(s string) string {
 	seenDate := false
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
-		if _, ok := findDate(l, IST); ok {
+		if _, ok := findDate(l, asciiLower(l), IST); ok {
 			seenDate = true
 
 			continue
@@ -145,26 +187,31 @@ func lineCounterparty(s string) string {
 	return ""
 }
 
-// channelRules map words to channels, first match wins.
+// channelRules map words to channels, first match wins; each pattern runs only
+// when one of its needles is in the lower-cased text.
 var channelRules = []struct {
 	channel Channel
+	needles []string
 	re      *regexp.Regexp
 }{
-	{ChannelIMPS, regexp.MustCompile(`\bimps\b`)},
-	{ChannelNEFT, regexp.MustCompile(`\bneft\b`)},
-	{ChannelRTGS, regexp.MustCompile(`\brtgs\b`)},
-	{ChannelUPI, regexp.MustCompile(`\bupi\b|\bvpa\b`)},
-	{ChannelATM, regexp.MustCompile(`\b(?:atm|nfs)|\bcash (?:wdl|withdrawal)\b|\bwithdrawn at\b`)},
-	{ChannelAutoPay, regexp.MustCompile(`\bauto ?pay\b`)},
-	{ChannelMandate, regexp.MustCompile(`\be-?mandate\b|\bnach\b|\becs\b|\bstanding instruction\b`)},
-	{ChannelCheque, regexp.MustCompile(`\b(?:cheque|chq)\b.{0,20}\b(?:cleared|debited|credited|paid)\b`)},
-	{ChannelNetBanking, regexp.MustCompile(`\bnet ?banking\b|\binternet banking\b`)},
+	{ChannelIMPS, []string{"imps"}, regexp.MustCompile(`\bimps\b`)},
+	{ChannelNEFT, []string{"neft"}, regexp.MustCompile(`\bneft\b`)},
+	{ChannelRTGS, []string{"rtgs"}, regexp.MustCompile(`\brtgs\b`)},
+	{ChannelUPI, []string{"upi", "vpa"}, regexp.MustCompile(`\bupi\b|\bvpa\b`)},
+	{ChannelATM, []string{"atm", "nfs", "cash w", "withdrawn at"},
+		regexp.MustCompile(`\b(?:atm|nfs)|\bcash (?:wdl|withdrawal)\b|\bwithdrawn at\b`)},
+	{ChannelAutoPay, []string{"autopay", "auto pay"}, regexp.MustCompile(`\bauto ?pay\b`)},
+	{ChannelMandate, []string{"mandate", "nach", "ecs", "standing instruction"},
+		regexp.MustCompile(`\be-?mandate\b|\bnach\b|\becs\b|\bstanding instruction\b`)},
+	{ChannelCheque, []string{"cheque", "chq"},
+		regexp.MustCompile(`\b(?:cheque|chq)\b.{0,20}\b(?:cleared|debited|credited|paid)\b`)},
+	{ChannelNetBanking, []string{"banking"}, regexp.MustCompile(`\bnet ?banking\b|\binternet banking\b`)},
 }
 
 // channel returns the payment rail named in the lower-cased text.
 func channel(lower, vpa string, instrument Instrument) Channel {
 	for _, r := range channelRules {
-		if r.re.MatchString(lower) {
+		if containsAny(lower, r.needles) && r.re.MatchString(lower) {
 			return r.channel
 		}
 	}

@@ -131,7 +131,7 @@ func (p *Parser) Parse(text string) (*Transaction, error) {
 	}
 
 	text = normalise(text)
-	lower := strings.ToLower(text)
+	lower := asciiLower(text)
 	dir := direction(lower)
 
 	if r := refuse(lower, dir.typ != ""); r != nil {
@@ -181,14 +181,14 @@ func (p *Parser) fields(text, lower string, dir movement) (*Transaction, error) 
 		return nil, &RefusalError{Reason: ReasonNoMovement}
 	}
 
-	acct, kind, second := account(text)
+	acct, kind, second := account(lower)
 	tx := &Transaction{
 		Type:           dir.typ,
 		Amount:         *amount,
 		Account:        acct,
 		Instrument:     instrument(lower, kind),
 		VPA:            vpa(text),
-		Reference:      reference(text),
+		Reference:      reference(text, lower),
 		Balance:        balance,
 		AvailableLimit: limit,
 	}
@@ -197,21 +197,21 @@ func (p *Parser) fields(text, lower string, dir movement) (*Transaction, error) 
 		tx.ToAccount = second
 	}
 
-	tx.Counterparty = counterparty(text)
+	tx.Counterparty = counterparty(text, lower)
 	tx.Channel = channel(lower, tx.VPA, tx.Instrument)
 	tx.Category = category(lower, tx.Type, tx.Channel)
-	p.date(tx, text)
+	p.date(tx, text, lower)
 
 	return tx, nil
 }
 
-func (p *Parser) date(tx *Transaction, text string) {
+func (p *Parser) date(tx *Transaction, text, lower string) {
 	loc := p.Location
 	if loc == nil {
 		loc = IST
 	}
 
-	if d, ok := findDate(text, loc); ok {
+	if d, ok := findDate(text, lower, loc); ok {
 		tx.Date, tx.HasTime, tx.DateText = d.t, d.hasTime, d.raw
 	}
 }
@@ -247,20 +247,28 @@ func amounts(text, lower string) (amount, balance, limit *Money) {
 	return amount, balance, limit
 }
 
+func isOwnCredit(after string) bool {
+	return strings.Contains(after, "credited") && ownCredited.MatchString(after)
+}
+
 // movement is the direction a message's words give.
 type movement struct {
 	typ Type
 }
 
+// The words that say money moved, and which way.
 var (
-	debitWords = regexp.MustCompile(
-		`\b(?:debited|spent|sent|withdrawn|withdrawal|wdl|paid|purchased?|charged|deducted` +
-			`|done (?:at|on|via)|used (?:at|for)|transferred to|processed successfully` +
-			`|successfully processed)\b|\bcredited to (?:the )?beneficiary\b` +
-			`|\bdr\.? (?:with|by|for)\b`)
-	creditWords = regexp.MustCompile(
-		`\b(?:credited|received|deposited|refunded|refund|reversed|reversal|added to your)\b` +
-			`|\bcr\.? (?:with|by|for)\b`)
+	debitWords = []string{
+		"debited", "spent", "sent", "withdrawn", "withdrawal", "wdl", "paid", "purchase",
+		"purchased", "charged", "deducted", "done at", "done on", "done via", "used at",
+		"used for", "transferred to", "processed successfully", "successfully processed",
+		"credited to the beneficiary", "credited to beneficiary", "dr with", "dr. with",
+		"dr by", "dr for",
+	}
+	creditWords = []string{
+		"credited", "received", "deposited", "refunded", "refund", "reversed", "reversal",
+		"added to your", "cr with", "cr. with", "cr by", "cr for",
+	}
 
 	// ownCredited is a second own account credited in a transfer.
 	ownCredited = regexp.MustCompile(
@@ -271,15 +279,15 @@ var (
 // "Acct XX1 debited ...; SHOP credited" is a debit, "credited to the beneficiary"
 // a debit, and "Acct XX1 debited & Acct XX2 credited" a transfer.
 func direction(lower string) movement {
-	d := debitWords.FindStringIndex(lower)
-	c := creditWords.FindStringIndex(lower)
+	d, dw := firstWord(lower, debitWords)
+	c, _ := firstWord(lower, creditWords)
 
 	switch {
-	case d == nil && c == nil:
+	case d < 0 && c < 0:
 		return movement{}
-	case d != nil && ownCredited.MatchString(lower[d[1]:]):
+	case d >= 0 && isOwnCredit(lower[d+len(dw):]):
 		return movement{typ: TypeTransfer}
-	case c == nil || (d != nil && d[0] <= c[0]):
+	case c < 0 || (d >= 0 && d <= c):
 		return movement{typ: TypeDebit}
 	}
 

@@ -94,10 +94,12 @@ func (e *RefusalError) Unwrap() error { return ErrNotTransaction }
 
 // A rule refuses a message whose lower-cased text its pattern matches, unless
 // its exception matches too.
+// The pattern runs only when one of the needles is in the text.
 type rule struct {
-	reason Reason
-	re     *regexp.Regexp
-	unless *regexp.Regexp
+	reason  Reason
+	needles []string
+	re      *regexp.Regexp
+	unless  *regexp.Regexp
 }
 
 // refundCredited excuses a "failed" that explains a refund or reversal.
@@ -106,30 +108,38 @@ var refundCredited = regexp.MustCompile(`\b(?:refund|revers)\w*\b.*\bcredited\b|
 // Rules run in order after the phishing check; the first that matches decides.
 // OTPs come first because they may carry every mark of a real transaction.
 var rules = []rule{
-	{reason: ReasonOTP, re: regexp.MustCompile(
-		`\b\d{4,8} is (?:the|your) (?:otp|one.time.password|verification code)` +
-			`|\b(?:otp|one.time.password|verification code)(?: is|:| -)? ?\d{4,8}\b` +
-			`|\botp for (?:the )?(?:txn|transaction|payment|purchase)`)},
-	{reason: ReasonFailed, re: regexp.MustCompile(
-		`\b(?:failed|declined|unsuccessful|could not be (?:processed|completed)` +
-			`|has not been (?:processed|completed)|insufficient (?:funds|balance))\b`),
+	{reason: ReasonOTP, needles: []string{"otp", "one time", "one-time", "verification code"},
+		re: regexp.MustCompile(
+			`\b\d{4,8} is (?:the|your) (?:otp|one.time.password|verification code)` +
+				`|\b(?:otp|one.time.password|verification code)(?: is|:| -)? ?\d{4,8}\b` +
+				`|\botp for (?:the )?(?:txn|transaction|payment|purchase)`)},
+	{reason: ReasonFailed, needles: []string{"fail", "declin", "unsuccess", "could not", "has not been", "insufficient"},
+		re: regexp.MustCompile(
+			`\b(?:failed|declined|unsuccessful|could not be (?:processed|completed)` +
+				`|has not been (?:processed|completed)|insufficient (?:funds|balance))\b`),
 		unless: refundCredited},
-	{reason: ReasonFutureDebit, re: regexp.MustCompile(
-		`\b(?:will|shall|would) be (?:debited|charged|deducted|processed|auto.?debited|presented)` +
-			`|\bto be (?:debited|charged|deducted)|\bscheduled (?:for|on)\b|\bupcoming (?:debit|payment)` +
-			`|\bpayment due for\b|\bdue for (?:debit|payment)\b`)},
-	{reason: ReasonBillReminder, re: regexp.MustCompile(
-		`\bbill alert\b|\bis due\b|\bdue (?:on|by|date)\b|\b(?:total|min(?:imum)?\.?) (?:amt|amount) due\b` +
-			`|\bpay (?:by|before)\b|\boverdue\b|\bstatement (?:for|of) .* generated\b`)},
-	{reason: ReasonMandate, re: regexp.MustCompile(
-		`\b(?:mandate|umrn|standing instruction|e-?nach|si)\b.*\b(?:for processing|registered` +
-			`|registration|created|set ?up|activated|revoked|cancelled|modified|request)\b`)},
-	{reason: ReasonFundsBlocked, re: regexp.MustCompile(
-		`\b(?:is|has been|are|been) (?:blocked|earmarked|on hold|held)\b|\blien\b|\basba\b`)},
-	{reason: ReasonVoucher, re: regexp.MustCompile(`\be-?voucher\b|\bgift card\b|\bvoucher code\b`)},
-	{reason: ReasonCardBillPayment, re: regexp.MustCompile(
-		`\bpayment of .* (?:has been )?received (?:on|towards|for) (?:your )?.*credit card\b` +
-			`|\bpayment (?:has been )?received (?:on|towards|for) your .*credit card\b`)},
+	{reason: ReasonFutureDebit, needles: []string{"will be", "shall be", "would be", "to be ", "schedul", "upcoming", "due for"},
+		re: regexp.MustCompile(
+			`\b(?:will|shall|would) be (?:debited|charged|deducted|processed|auto.?debited|presented)` +
+				`|\bto be (?:debited|charged|deducted)|\bscheduled (?:for|on)\b|\bupcoming (?:debit|payment)` +
+				`|\bpayment due for\b|\bdue for (?:debit|payment)\b`)},
+	{reason: ReasonBillReminder, needles: []string{"bill alert", "due", "pay by", "pay before", "statement"},
+		re: regexp.MustCompile(
+			`\bbill alert\b|\bis due\b|\bdue (?:on|by|date)\b|\b(?:total|min(?:imum)?\.?) (?:amt|amount) due\b` +
+				`|\bpay (?:by|before)\b|\boverdue\b|\bstatement (?:for|of) .* generated\b`)},
+	{reason: ReasonMandate, needles: []string{"mandate", "umrn", "standing instruction", "nach", "si "},
+		re: regexp.MustCompile(
+			`\b(?:mandate|umrn|standing instruction|e-?nach|si)\b.*\b(?:for processing|registered` +
+				`|registration|created|set ?up|activated|revoked|cancelled|modified|request)\b`)},
+	{reason: ReasonFundsBlocked, needles: []string{"blocked", "earmarked", "hold", "held", "lien", "asba"},
+		re: regexp.MustCompile(
+			`\b(?:is|has been|are|been) (?:blocked|earmarked|on hold|held)\b|\blien\b|\basba\b`)},
+	{reason: ReasonVoucher, needles: []string{"voucher", "gift card"},
+		re: regexp.MustCompile(`\be-?voucher\b|\bgift card\b|\bvoucher code\b`)},
+	{reason: ReasonCardBillPayment, needles: []string{"payment of", "payment received", "payment has"},
+		re: regexp.MustCompile(
+			`\bpayment of .* (?:has been )?received (?:on|towards|for) (?:your )?.*credit card\b` +
+				`|\bpayment (?:has been )?received (?:on|towards|for) your .*credit card\b`)},
 }
 
 // promoWords mark advertisements; they refuse a message only when no movement
@@ -145,13 +155,16 @@ func refuse(lower string, moved bool) *RefusalError {
 	}
 
 	for _, r := range rules {
-		if loc := r.re.FindStringIndex(lower); loc != nil {
-			if r.unless != nil && r.unless.MatchString(lower) {
-				continue
-			}
-
-			return &RefusalError{Reason: r.reason, Evidence: evidence(lower, loc, r.reason)}
+		if !containsAny(lower, r.needles) {
+			continue
 		}
+
+		loc := r.re.FindStringIndex(lower)
+		if loc == nil || (r.unless != nil && r.unless.MatchString(lower)) {
+			continue
+		}
+
+		return &RefusalError{Reason: r.reason, Evidence: evidence(lower, loc, r.reason)}
 	}
 
 	if !moved {
@@ -177,18 +190,25 @@ var lureWords = regexp.MustCompile(
 // shareSecret asks the reader to give away a code; banks only ever say not to.
 var shareSecret = regexp.MustCompile(`\b(?:share|send|enter|provide) (?:the |your )?(?:otp|pin|cvv|password)`)
 
+var (
+	secretWords = []string{"share", "send", "enter", "provide"}
+	linkNeedles = []string{"://", "bit.ly", "tinyurl"}
+)
+
 // linkRe finds links, including defanged ones ("hxxps://") and shorteners.
 var linkRe = regexp.MustCompile(`(?:https?|hxxps?)://\S+|\bbit\.ly/\S*|\btinyurl\.com/\S*`)
 
 // phishing returns where the lure is in a message that pairs a link with a
 // threat or bait, or that asks for a secret; nil when it does neither.
 func phishing(lower string) []int {
-	if loc := shareSecret.FindStringIndex(lower); loc != nil && !negated(lower[:loc[0]]) {
-		return loc
+	if containsAny(lower, secretWords) {
+		loc := shareSecret.FindStringIndex(lower)
+		if loc != nil && !negated(lower[:loc[0]]) {
+			return loc
+		}
 	}
 
-	link := linkRe.FindStringIndex(lower)
-	if link == nil {
+	if !containsAny(lower, linkNeedles) || !linkRe.MatchString(lower) {
 		return nil
 	}
 
