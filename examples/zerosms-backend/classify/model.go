@@ -98,9 +98,33 @@ func (w *weights) logit(x vector) float64 {
 	return w.bias + sum*x.value
 }
 
+// scratch is the per-call working memory of scoring, pooled. seen marks the
+// buckets already counted in the current message with its stamp, which makes
+// removing repeated features linear instead of a sort.
 type scratch struct {
 	feats []uint32
 	norm  []byte
+	seen  []uint32
+	stamp uint32
+}
+
+// distinct removes repeated buckets from s.feats, keeping first occurrences.
+func (s *scratch) distinct() {
+	s.stamp++
+	if s.stamp == 0 {
+		clear(s.seen)
+		s.stamp = 1
+	}
+
+	out := s.feats[:0]
+	for _, b := range s.feats {
+		if s.seen[b] != s.stamp {
+			s.seen[b] = s.stamp
+			out = append(out, b)
+		}
+	}
+
+	s.feats = out
 }
 
 // features extracts a message's features into pooled scratch space; the
@@ -108,10 +132,15 @@ type scratch struct {
 func (m *Model) features(text string) *scratch {
 	s, _ := m.scratch.Get().(*scratch)
 	if s == nil {
-		s = &scratch{feats: make([]uint32, 0, 512), norm: make([]byte, 0, 256)}
+		s = &scratch{
+			feats: make([]uint32, 0, 512),
+			norm:  make([]byte, 0, 256),
+			seen:  make([]uint32, len(m.weights.w)),
+		}
 	}
 
 	s.feats, s.norm = m.Metadata.Config.Features.extract(s.feats[:0], s.norm, text)
+	s.distinct()
 
 	return s
 }
@@ -122,16 +151,13 @@ func (m *Model) Logit(text string) float64 {
 	s := m.features(text)
 	defer m.scratch.Put(s)
 
-	x := toVector(s.feats)
-	s.feats = x.buckets
-
-	return m.weights.logit(x)
+	return m.weights.logit(newVector(s.feats))
 }
 
 // Score returns the model's probability that text is spam, between 0 and 1.
 // IsSpam decides at the threshold chosen in training, which need not be 0.5.
 func (m *Model) Score(text string) float64 {
-	return sigmoid(m.Logit(text))
+	return Sigmoid(m.Logit(text))
 }
 
 // IsSpam reports whether text is spam or phishing at the model's threshold.
@@ -139,7 +165,8 @@ func (m *Model) IsSpam(text string) bool {
 	return m.Logit(text) > m.Metadata.Threshold
 }
 
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+// Sigmoid turns a logit into a probability.
+func Sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // fileModel is the encoded form of a model.
 type fileModel struct {

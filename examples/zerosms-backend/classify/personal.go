@@ -124,7 +124,7 @@ func (p *Personal) fit(labels []userLabel) *personal {
 	for range p.cfg.Epochs {
 		for _, l := range labels {
 			z := l.base + u.bias + u.deltaLogit(l.x)
-			g := sigmoid(z) - target(l.spam)
+			g := Sigmoid(z) - target(l.spam)
 
 			for _, b := range l.x.buckets {
 				d := u.delta[b]

@@ -65,8 +65,13 @@ type vector struct {
 	value   float64
 }
 
+// toVector sorts and dedupes buckets into a vector.
 func toVector(buckets []uint32) vector {
-	buckets = dedupe(buckets)
+	return newVector(dedupe(buckets))
+}
+
+// newVector makes a vector of distinct buckets.
+func newVector(buckets []uint32) vector {
 	if len(buckets) == 0 {
 		return vector{}
 	}
@@ -165,7 +170,7 @@ func fit(cfg Config, vecs []vector, spam []bool, idx []int) *weights {
 				z += scale * v[b] * x.value
 			}
 
-			g := sigmoid(z) - target(spam[i])
+			g := Sigmoid(z) - target(spam[i])
 			scale *= 1 - rate*cfg.L2
 			step := rate * g * x.value / scale
 

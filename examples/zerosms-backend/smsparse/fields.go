@@ -8,43 +8,49 @@ import (
 // Masked accounts and cards: "A/c XX4821", "A/C *7306", "AC X3807",
 // "Acct XX518", "Account XXXXXXXX5203", "Card no. XX2684", "card XX**8025",
 // "credit card ending with 6391", "Debit Card 2716", "A/c no. XX7152".
-var accountRe = regexp.MustCompile(
-	`\b(a/c|ac|acct|account|acc|card)\b(?:\s*(?:no\.?|number|ending(?:\s+(?:with|in))?|:|-))*` +
-		`\s*([x*#.]*)(\d{3,6})\b`)
+var accountRe = anchored{
+	keys: []string{"a/c", "ac", "acc", "card"},
+	re: regexp.MustCompile(
+		`^(a/c|account|acct|acc|ac|card)\b(?:\s*(?:no\.?|number|ending(?:\s+(?:with|in))?|:|-))*` +
+			`\s*([x*#.]*)(\d{3,6})\b`),
+}
 
 // References: "UPI Ref No 604218375519", "RRN 771530428816", "UTR Ref.
 // HDFCH00000000000", "reference number IN12603221231681", "Txn ID ...".
-var refNeedles = []string{"ref", "rrn", "utr", "txn", "transaction"}
-
-var refRe = regexp.MustCompile(
-	`\b(?:(?:upi|imps|neft|rtgs|utr)\s*)?(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
-		`(?:\s*(?:no|number|num|id)\b\.?)?\s*[:#.\-]?\s*([a-z0-9]{6,24})\b`)
+var refRe = anchored{
+	keys: []string{"upi", "imps", "neft", "rtgs", "utr", "ref", "rrn", "txn", "transaction"},
+	re: regexp.MustCompile(
+		`^(?:(?:upi|imps|neft|rtgs|utr)\s*)?(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
+			`(?:\s*(?:no|number|num|id)\b\.?)?\s*[:#.\-]?\s*([a-z0-9]{6,24})\b`),
+}
 
 // Channel-tagged references: "UPI:418830267154", "IMPS:ABCDEF123456",
 // "UPI-638903921672-CORN".
-var chanRefRe = regexp.MustCompile(`\b(?:upi|imps|neft|rtgs)\s*[:\-/]\s*([a-z0-9]{6,24})\b`)
+var chanRefRe = anchored{
+	keys: []string{"upi", "imps", "neft", "rtgs"},
+	re:   regexp.MustCompile(`^(?:upi|imps|neft|rtgs)\s*[:\-/]\s*([a-z0-9]{6,24})\b`),
+}
 
 // emailTLD follows the handle of an e-mail address, never that of a VPA.
 var emailTLD = regexp.MustCompile(`^\.(?:com|in|org|net|co|io|gov|edu|info|biz)\b`)
 
 // counterpartyRes name the other side of a transaction, tried in order on the
-// lower-cased text; each runs only when its needle is in the text.
-var counterpartyRes = []struct {
-	needles []string
-	re      *regexp.Regexp
-}{
-	{[]string{"cr-"}, regexp.MustCompile(`\b(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`)},
-	{[]string{"upi-"}, regexp.MustCompile(`\bupi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`)},
-	{[]string{"sent by "}, regexp.MustCompile(`\bsent by ([\w .&'-]{2,60}?) on\b`)},
-	{[]string{"from beneficiary "}, regexp.MustCompile(`\bfrom beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`)},
-	{[]string{"towards "}, regexp.MustCompile(`\btowards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`)},
-	{[]string{" credited"}, regexp.MustCompile(`;\s*([\w .&'-]{2,60}?) credited\b`)},
-	{[]string{" at "}, regexp.MustCompile(`\b(?:spent|done|used|paid|txn|transaction|purchase)\b.{0,80}?\bat ` +
-		`([\w&'*-][\w .&'*-]{1,40}?)(?: on\b| avl\b|\.\s|\.$|,|$)`)},
-	{[]string{" via"}, regexp.MustCompile(`\bfor ([a-z][\w &'-]{1,40}?) via\b`)},
-	{[]string{"to "}, regexp.MustCompile(`\bto ([a-z][\w .&'-]{1,60}?) (?:on|via|ref|from)\b`)},
-	{[]string{"avl", "available"},
-		regexp.MustCompile(`\bon ([\w][^.;\n]{1,60}?)\s*\.\s*(?:avl|available)\b`)},
+// lower-cased text.
+var counterpartyRes = []anchored{
+	{[]string{"neft", "imps", "rtgs"}, regexp.MustCompile(`^(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`)},
+	{[]string{"upi-"}, regexp.MustCompile(`^upi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`)},
+	{[]string{"sent by "}, regexp.MustCompile(`^sent by ([\w .&'-]{2,60}?) on\b`)},
+	{[]string{"from beneficiary "}, regexp.MustCompile(`^from beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`)},
+	{[]string{"towards "}, regexp.MustCompile(`^towards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`)},
+	{[]string{";"}, regexp.MustCompile(`^;\s*([\w .&'-]{2,60}?) credited\b`)},
+	{
+		[]string{"spent", "done", "used", "paid", "txn", "transaction", "purchase"},
+		regexp.MustCompile(`^(?:spent|done|used|paid|txn|transaction|purchase)\b.{0,80}?\bat ` +
+			`([\w&'*-][\w .&'*-]{1,40}?)(?: on\b| avl\b|\.\s|\.$|,|$)`),
+	},
+	{[]string{"for "}, regexp.MustCompile(`^for ([a-z][\w &'-]{1,40}?) via\b`)},
+	{[]string{"to "}, regexp.MustCompile(`^to ([a-z][\w .&'-]{1,60}?) (?:on|via|ref|from)\b`)},
+	{[]string{"on "}, regexp.MustCompile(`^on ([\w][^.;\n]{1,60}?)\s*\.\s*(?:avl|available)\b`)},
 }
 
 // notAName rejects phrases that the counterparty patterns catch but that name
@@ -54,23 +60,20 @@ var notAName = regexp.MustCompile(`^(?:the|your|you|my|a|an|this|our)\b|^(?:a/c|
 // corporateSuffix is stripped from a counterparty's name.
 var corporateSuffix = regexp.MustCompile(`(?i)\s+(?:pvt\.?|private)?\s*(?:ltd\.?|limited)\s*$|\s+pvt\.?\s*$`)
 
-// balanceWords and limitWords label an amount by the words just before it.
-var (
-	balanceWords = regexp.MustCompile(`\b(?:bal|balance)\b`)
-	limitWords   = regexp.MustCompile(`\blimit\b`)
-)
+// balanceWords label an amount by the words just before it.
+var balanceWords = []string{"bal", "balance"}
 
 // account finds the first masked account or card in the lower-cased text and,
 // for a transfer between own accounts, the second one.
 func account(lower string) (first, firstKind, second string) {
-	ms := accountRe.FindAllStringSubmatch(lower, 2)
+	ms := accountRe.find(lower, 2)
 	if len(ms) == 0 {
 		return "", "", ""
 	}
 
-	first, firstKind = ms[0][3], ms[0][1]
+	first, firstKind = lower[ms[0][6]:ms[0][7]], lower[ms[0][2]:ms[0][3]]
 	if len(ms) > 1 {
-		second = ms[1][3]
+		second = lower[ms[1][6]:ms[1][7]]
 	}
 
 	return first, firstKind, second
@@ -79,12 +82,8 @@ func account(lower string) (first, firstKind, second string) {
 // reference returns the first reference that holds a digit, as the text
 // wrote it.
 func reference(text, lower string) string {
-	for _, re := range []*regexp.Regexp{refRe, chanRefRe} {
-		if re == refRe && !containsAny(lower, refNeedles) {
-			continue
-		}
-
-		for _, idx := range re.FindAllStringSubmatchIndex(lower, 4) {
+	for _, re := range []anchored{refRe, chanRefRe} {
+		for _, idx := range re.find(lower, 4) {
 			ref := text[idx[2]:idx[3]]
 			if strings.ContainsAny(ref, "0123456789") {
 				return ref
@@ -138,15 +137,12 @@ func isVPALocal(c byte) bool { return isAlnum(c) || c == '.' || c == '-' || c ==
 // counterparty names the merchant, payer or payee, as the text wrote it.
 func counterparty(text, lower string) string {
 	for _, c := range counterpartyRes {
-		if !containsAny(lower, c.needles) {
+		ms := c.find(lower, 1)
+		if ms == nil {
 			continue
 		}
 
-		idx := c.re.FindStringSubmatchIndex(lower)
-		if idx == nil {
-			continue
-		}
-
+		idx := ms[0]
 		name := text[idx[2]:idx[3]]
 		if i := strings.LastIndex(lower[idx[2]:idx[3]], " on "); i >= 0 {
 			name = name[i+len(" on "):]
@@ -187,36 +183,43 @@ func lineCounterparty(s string) string {
 	return ""
 }
 
-// channelRules map words to channels, first match wins; each pattern runs only
-// when one of its needles is in the lower-cased text.
-var channelRules = []struct {
+// channelWords map words to channels, first match wins.
+var channelWords = []struct {
 	channel Channel
-	needles []string
-	re      *regexp.Regexp
+	words   []string
 }{
-	{ChannelIMPS, []string{"imps"}, regexp.MustCompile(`\bimps\b`)},
-	{ChannelNEFT, []string{"neft"}, regexp.MustCompile(`\bneft\b`)},
-	{ChannelRTGS, []string{"rtgs"}, regexp.MustCompile(`\brtgs\b`)},
-	{ChannelUPI, []string{"upi", "vpa"}, regexp.MustCompile(`\bupi\b|\bvpa\b`)},
-	{ChannelATM, []string{"atm", "nfs", "cash w", "withdrawn at"},
-		regexp.MustCompile(`\b(?:atm|nfs)|\bcash (?:wdl|withdrawal)\b|\bwithdrawn at\b`)},
-	{ChannelAutoPay, []string{"autopay", "auto pay"}, regexp.MustCompile(`\bauto ?pay\b`)},
-	{ChannelMandate, []string{"mandate", "nach", "ecs", "standing instruction"},
-		regexp.MustCompile(`\be-?mandate\b|\bnach\b|\becs\b|\bstanding instruction\b`)},
-	{ChannelCheque, []string{"cheque", "chq"},
-		regexp.MustCompile(`\b(?:cheque|chq)\b.{0,20}\b(?:cleared|debited|credited|paid)\b`)},
-	{ChannelNetBanking, []string{"banking"}, regexp.MustCompile(`\bnet ?banking\b|\binternet banking\b`)},
+	{ChannelIMPS, []string{"imps"}},
+	{ChannelNEFT, []string{"neft"}},
+	{ChannelRTGS, []string{"rtgs"}},
+	{ChannelUPI, []string{"upi", "vpa"}},
+	{ChannelATM, []string{"atm", "cash wdl", "cash withdrawal", "withdrawn at"}},
+	{ChannelAutoPay, []string{"autopay", "auto pay"}},
+	{ChannelMandate, []string{"e-mandate", "emandate", "mandate", "nach", "ecs", "standing instruction"}},
 }
+
+// chequeRe and nfsRe find the channels that words alone do not.
+var (
+	chequeRe = regexp.MustCompile(`\b(?:cheque|chq)\b.{0,20}\b(?:cleared|debited|credited|paid)\b`)
+	nfsRe    = regexp.MustCompile(`\bnfs`)
+)
 
 // channel returns the payment rail named in the lower-cased text.
 func channel(lower, vpa string, instrument Instrument) Channel {
-	for _, r := range channelRules {
-		if containsAny(lower, r.needles) && r.re.MatchString(lower) {
+	for _, r := range channelWords {
+		if hasWord(lower, r.words...) {
 			return r.channel
+		}
+
+		if r.channel == ChannelATM && strings.Contains(lower, "nfs") && nfsRe.MatchString(lower) {
+			return ChannelATM
 		}
 	}
 
 	switch {
+	case containsAny(lower, []string{"cheque", "chq"}) && chequeRe.MatchString(lower):
+		return ChannelCheque
+	case hasWord(lower, "netbanking", "net banking", "internet banking"):
+		return ChannelNetBanking
 	case vpa != "":
 		return ChannelUPI
 	case instrument == InstrumentCreditCard || instrument == InstrumentDebitCard ||
@@ -234,7 +237,7 @@ func instrument(lower, kind string) Instrument {
 		return InstrumentCreditCard
 	case strings.Contains(lower, "debit card"):
 		return InstrumentDebitCard
-	case kind == "card" && limitWords.MatchString(lower):
+	case kind == "card" && hasWord(lower, "limit"):
 		return InstrumentCreditCard
 	case kind == "card":
 		return InstrumentCard
@@ -252,11 +255,9 @@ func category(lower string, t Type, ch Channel) string {
 		return "cash_withdrawal"
 	case strings.Contains(lower, "refund") || strings.Contains(lower, "revers"):
 		return "refund"
-	case t == TypeCredit && salaryRe.MatchString(lower):
+	case t == TypeCredit && hasWord(lower, "sal", "salary"):
 		return "salary"
 	}
 
 	return ""
 }
-
-var salaryRe = regexp.MustCompile(`\bsal(?:ary)?\b`)

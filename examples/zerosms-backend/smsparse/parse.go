@@ -227,11 +227,11 @@ func amounts(text, lower string) (amount, balance, limit *Money) {
 		m := a.money
 
 		switch {
-		case limitWords.MatchString(ctx):
+		case hasWord(ctx, "limit"):
 			if limit == nil {
 				limit = &m
 			}
-		case balanceWords.MatchString(ctx):
+		case hasWord(ctx, balanceWords...):
 			if balance == nil {
 				balance = &m
 			}

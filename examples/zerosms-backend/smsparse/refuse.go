@@ -144,9 +144,11 @@ var rules = []rule{
 
 // promoWords mark advertisements; they refuse a message only when no movement
 // word is present, since real credits mention cashback too.
-var promoWords = regexp.MustCompile(
-	`\b(?:cashback|offer|earn|win|won|discount|limited time|t&c apply|pre-?approved` +
-		`|eligible|apply now|upto|up to|rewards?|hurry|exclusive|get)\b`)
+var promoWords = []string{
+	"cashback", "offer", "earn", "win", "won", "discount", "limited time", "t&c apply",
+	"pre-approved", "preapproved", "eligible", "apply now", "upto", "up to", "reward",
+	"rewards", "hurry", "exclusive", "get",
+}
 
 // refuse applies the refusal rules to the lower-cased text.
 func refuse(lower string, moved bool) *RefusalError {
@@ -168,24 +170,25 @@ func refuse(lower string, moved bool) *RefusalError {
 	}
 
 	if !moved {
-		if loc := promoWords.FindStringIndex(lower); loc != nil {
-			return &RefusalError{Reason: ReasonPromotion, Evidence: lower[loc[0]:loc[1]]}
+		if i, w := firstWord(lower, promoWords); i >= 0 {
+			return &RefusalError{Reason: ReasonPromotion, Evidence: w}
 		}
 
-		if loc := balanceWords.FindStringIndex(lower); loc != nil {
-			return &RefusalError{Reason: ReasonBalanceInfo, Evidence: lower[loc[0]:loc[1]]}
+		if i, w := firstWord(lower, balanceWords); i >= 0 {
+			return &RefusalError{Reason: ReasonBalanceInfo, Evidence: w}
 		}
 	}
 
 	return nil
 }
 
-// lureWords are the threats and requests of a phishing message; a link alone is
+// lureWords are the threats and baits of a phishing message; a link alone is
 // not phishing, since banks add "Not you? <link>" to real alerts.
-var lureWords = regexp.MustCompile(
-	`\b(?:kyc|blocked|block(?:ed)? today|suspend(?:ed|ion)?|verify|expire[sd]?|deactivat` +
-		`|update (?:your )?(?:pan|kyc|aadhaa?r|details)|click|claim|won|winner|lottery|prize` +
-		`|reward points? (?:will )?expir)`)
+var lureWords = []string{
+	"kyc", "blocked", "block today", "suspend", "verify", "expire", "deactivat",
+	"update your pan", "update pan", "update kyc", "update your kyc", "aadhar", "aadhaar",
+	"update your details", "click", "claim", "won ", "winner", "lottery", "prize",
+}
 
 // shareSecret asks the reader to give away a code; banks only ever say not to.
 var shareSecret = regexp.MustCompile(`\b(?:share|send|enter|provide) (?:the |your )?(?:otp|pin|cvv|password)`)
@@ -212,8 +215,10 @@ func phishing(lower string) []int {
 		return nil
 	}
 
-	if loc := lureWords.FindStringIndex(lower); loc != nil {
-		return loc
+	for _, w := range lureWords {
+		if i := strings.Index(lower, w); i >= 0 {
+			return []int{i, i + len(w)}
+		}
 	}
 
 	return nil
