@@ -65,8 +65,9 @@ var balanceWords = []string{"bal", "balance"}
 
 // account finds the first masked account or card in the lower-cased text and,
 // for a transfer between own accounts, the second one.
-func account(lower string) (first, firstKind, second string) {
-	ms := accountRe.find(lower, 2)
+func account(m *message) (first, firstKind, second string) {
+	lower := m.lower
+	ms := accountRe.find(m, 2)
 	if len(ms) == 0 {
 		return "", "", ""
 	}
@@ -81,9 +82,9 @@ func account(lower string) (first, firstKind, second string) {
 
 // reference returns the first reference that holds a digit, as the text
 // wrote it.
-func reference(text, lower string) string {
+func reference(text string, m *message) string {
 	for _, re := range []anchored{refRe, chanRefRe} {
-		for _, idx := range re.find(lower, 4) {
+		for _, idx := range re.find(m, 4) {
 			ref := text[idx[2]:idx[3]]
 			if strings.ContainsAny(ref, "0123456789") {
 				return ref
@@ -135,9 +136,11 @@ func vpa(s string) string {
 func isVPALocal(c byte) bool { return isAlnum(c) || c == '.' || c == '-' || c == '_' }
 
 // counterparty names the merchant, payer or payee, as the text wrote it.
-func counterparty(text, lower string) string {
+func counterparty(text string, m *message) string {
+	lower := m.lower
+
 	for _, c := range counterpartyRes {
-		ms := c.find(lower, 1)
+		ms := c.find(m, 1)
 		if ms == nil {
 			continue
 		}
@@ -204,9 +207,11 @@ var (
 )
 
 // channel returns the payment rail named in the lower-cased text.
-func channel(lower, vpa string, instrument Instrument) Channel {
+func channel(m *message, vpa string, instrument Instrument) Channel {
+	lower := m.lower
+
 	for _, r := range channelWords {
-		if hasWord(lower, r.words...) {
+		if m.hasWord(r.words...) {
 			return r.channel
 		}
 
@@ -216,9 +221,9 @@ func channel(lower, vpa string, instrument Instrument) Channel {
 	}
 
 	switch {
-	case containsAny(lower, []string{"cheque", "chq"}) && chequeRe.MatchString(lower):
+	case m.containsAny([]string{"cheque", "chq"}) && chequeRe.MatchString(lower):
 		return ChannelCheque
-	case hasWord(lower, "netbanking", "net banking", "internet banking"):
+	case m.hasWord("netbanking", "net banking", "internet banking"):
 		return ChannelNetBanking
 	case vpa != "":
 		return ChannelUPI
@@ -231,13 +236,15 @@ func channel(lower, vpa string, instrument Instrument) Channel {
 }
 
 // instrument tells what the account is from the words around it.
-func instrument(lower, kind string) Instrument {
+func instrument(m *message, kind string) Instrument {
+	lower := m.lower
+
 	switch {
 	case strings.Contains(lower, "credit card"):
 		return InstrumentCreditCard
 	case strings.Contains(lower, "debit card"):
 		return InstrumentDebitCard
-	case kind == "card" && hasWord(lower, "limit"):
+	case kind == "card" && m.hasWord("limit"):
 		return InstrumentCreditCard
 	case kind == "card":
 		return InstrumentCard
@@ -249,13 +256,15 @@ func instrument(lower, kind string) Instrument {
 }
 
 // category tags a transaction with what it is for, when the text says.
-func category(lower string, t Type, ch Channel) string {
+func category(m *message, t Type, ch Channel) string {
+	lower := m.lower
+
 	switch {
 	case ch == ChannelATM:
 		return "cash_withdrawal"
 	case strings.Contains(lower, "refund") || strings.Contains(lower, "revers"):
 		return "refund"
-	case t == TypeCredit && hasWord(lower, "sal", "salary"):
+	case t == TypeCredit && m.hasWord("sal", "salary"):
 		return "salary"
 	}
 

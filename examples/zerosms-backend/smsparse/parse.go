@@ -131,14 +131,17 @@ func (p *Parser) Parse(text string) (*Transaction, error) {
 	}
 
 	text = normalise(text)
-	lower := asciiLower(text)
-	dir := direction(lower)
+	var msg message
 
-	if r := refuse(lower, dir.typ != ""); r != nil {
+	msg.init(asciiLower(text))
+	m := &msg
+	dir := direction(m)
+
+	if r := refuse(m, dir.typ != ""); r != nil {
 		return nil, r
 	}
 
-	tx, err := p.fields(text, lower, dir)
+	tx, err := p.fields(text, m, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +174,8 @@ func normalise(s string) string {
 
 // fields extracts everything but the direction from a message that passed the
 // refusal rules.
-func (p *Parser) fields(text, lower string, dir movement) (*Transaction, error) {
+func (p *Parser) fields(text string, m *message, dir movement) (*Transaction, error) {
+	lower := m.lower
 	amount, balance, limit := amounts(text, lower)
 	if amount == nil {
 		return nil, &RefusalError{Reason: ReasonNoAmount}
@@ -181,14 +185,14 @@ func (p *Parser) fields(text, lower string, dir movement) (*Transaction, error) 
 		return nil, &RefusalError{Reason: ReasonNoMovement}
 	}
 
-	acct, kind, second := account(lower)
+	acct, kind, second := account(m)
 	tx := &Transaction{
 		Type:           dir.typ,
 		Amount:         *amount,
 		Account:        acct,
-		Instrument:     instrument(lower, kind),
+		Instrument:     instrument(m, kind),
 		VPA:            vpa(text),
-		Reference:      reference(text, lower),
+		Reference:      reference(text, m),
 		Balance:        balance,
 		AvailableLimit: limit,
 	}
@@ -197,9 +201,9 @@ func (p *Parser) fields(text, lower string, dir movement) (*Transaction, error) 
 		tx.ToAccount = second
 	}
 
-	tx.Counterparty = counterparty(text, lower)
-	tx.Channel = channel(lower, tx.VPA, tx.Instrument)
-	tx.Category = category(lower, tx.Type, tx.Channel)
+	tx.Counterparty = counterparty(text, m)
+	tx.Channel = channel(m, tx.VPA, tx.Instrument)
+	tx.Category = category(m, tx.Type, tx.Channel)
 	p.date(tx, text, lower)
 
 	return tx, nil
@@ -278,9 +282,10 @@ var (
 // direction reads the direction of the money from the earliest movement word.
 // "Acct XX1 debited ...; SHOP credited" is a debit, "credited to the beneficiary"
 // a debit, and "Acct XX1 debited & Acct XX2 credited" a transfer.
-func direction(lower string) movement {
-	d, dw := firstWord(lower, debitWords)
-	c, _ := firstWord(lower, creditWords)
+func direction(m *message) movement {
+	lower := m.lower
+	d, dw := m.firstWord(debitWords)
+	c, _ := m.firstWord(creditWords)
 
 	switch {
 	case d < 0 && c < 0:

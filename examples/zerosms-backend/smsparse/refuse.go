@@ -123,7 +123,7 @@ var rules = []rule{
 			`\b(?:will|shall|would) be (?:debited|charged|deducted|processed|auto.?debited|presented)` +
 				`|\bto be (?:debited|charged|deducted)|\bscheduled (?:for|on)\b|\bupcoming (?:debit|payment)` +
 				`|\bpayment due for\b|\bdue for (?:debit|payment)\b`)},
-	{reason: ReasonBillReminder, needles: []string{"bill alert", "due", "pay by", "pay before", "statement"},
+	{reason: ReasonBillReminder, needles: []string{"bill alert", "due", "overdue", "pay by", "pay before", "statement"},
 		re: regexp.MustCompile(
 			`\bbill alert\b|\bis due\b|\bdue (?:on|by|date)\b|\b(?:total|min(?:imum)?\.?) (?:amt|amount) due\b` +
 				`|\bpay (?:by|before)\b|\boverdue\b|\bstatement (?:for|of) .* generated\b`)},
@@ -134,7 +134,7 @@ var rules = []rule{
 	{reason: ReasonFundsBlocked, needles: []string{"blocked", "earmarked", "hold", "held", "lien", "asba"},
 		re: regexp.MustCompile(
 			`\b(?:is|has been|are|been) (?:blocked|earmarked|on hold|held)\b|\blien\b|\basba\b`)},
-	{reason: ReasonVoucher, needles: []string{"voucher", "gift card"},
+	{reason: ReasonVoucher, needles: []string{"voucher", "evoucher", "gift card"},
 		re: regexp.MustCompile(`\be-?voucher\b|\bgift card\b|\bvoucher code\b`)},
 	{reason: ReasonCardBillPayment, needles: []string{"payment of", "payment received", "payment has"},
 		re: regexp.MustCompile(
@@ -151,13 +151,14 @@ var promoWords = []string{
 }
 
 // refuse applies the refusal rules to the lower-cased text.
-func refuse(lower string, moved bool) *RefusalError {
-	if loc := phishing(lower); loc != nil {
+func refuse(m *message, moved bool) *RefusalError {
+	lower := m.lower
+	if loc := phishing(m); loc != nil {
 		return &RefusalError{Reason: ReasonPhishing, Evidence: evidence(lower, loc, ReasonPhishing)}
 	}
 
 	for _, r := range rules {
-		if !containsAny(lower, r.needles) {
+		if !m.containsAny(r.needles) {
 			continue
 		}
 
@@ -170,11 +171,11 @@ func refuse(lower string, moved bool) *RefusalError {
 	}
 
 	if !moved {
-		if i, w := firstWord(lower, promoWords); i >= 0 {
+		if i, w := m.firstWord(promoWords); i >= 0 {
 			return &RefusalError{Reason: ReasonPromotion, Evidence: w}
 		}
 
-		if i, w := firstWord(lower, balanceWords); i >= 0 {
+		if i, w := m.firstWord(balanceWords); i >= 0 {
 			return &RefusalError{Reason: ReasonBalanceInfo, Evidence: w}
 		}
 	}
@@ -203,15 +204,16 @@ var linkRe = regexp.MustCompile(`(?:https?|hxxps?)://\S+|\bbit\.ly/\S*|\btinyurl
 
 // phishing returns where the lure is in a message that pairs a link with a
 // threat or bait, or that asks for a secret; nil when it does neither.
-func phishing(lower string) []int {
-	if containsAny(lower, secretWords) {
+func phishing(m *message) []int {
+	lower := m.lower
+	if m.containsAny(secretWords) {
 		loc := shareSecret.FindStringIndex(lower)
 		if loc != nil && !negated(lower[:loc[0]]) {
 			return loc
 		}
 	}
 
-	if !containsAny(lower, linkNeedles) || !linkRe.MatchString(lower) {
+	if !m.containsAny(linkNeedles) || !linkRe.MatchString(lower) {
 		return nil
 	}
 
