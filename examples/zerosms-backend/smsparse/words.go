@@ -52,36 +52,6 @@ func indexWord(s, w string) int {
 	return -1
 }
 
-// firstWord returns the earliest offset at which any of words occurs as a
-// word, and the word, or -1.
-func firstWord(s string, words []string) (int, string) {
-	best, which := -1, ""
-
-	for _, w := range words {
-		limit := s
-		if best >= 0 {
-			limit = s[:min(len(s), best+len(w))]
-		}
-
-		if i := indexWord(limit, w); i >= 0 && (best < 0 || i < best) {
-			best, which = i, w
-		}
-	}
-
-	return best, which
-}
-
-// containsAny reports whether s contains any of the substrings.
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-
-	return false
-}
-
 func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
 
 // anchored is a pattern that can only match where one of its keys starts a
@@ -226,7 +196,8 @@ func (m *message) containsAny(subs []string) bool {
 	return false
 }
 
-// firstWord is firstWord over the message, skipping absent words.
+// firstWord returns the earliest offset at which any of words occurs as a
+// word in the message, and the word, or -1.
 func (m *message) firstWord(words []string) (int, string) {
 	best, which := -1, ""
 
