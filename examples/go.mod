@@ -2,7 +2,10 @@ module github.com/ztkit/ztkit/examples
 
 go 1.26.0
 
-require github.com/ztkit/ztkit v0.0.0
+require (
+	github.com/spf13/cobra v1.10.2
+	github.com/ztkit/ztkit v0.0.0
+)
 
 require (
 	github.com/agnivade/levenshtein v1.2.2 // indirect
@@ -14,6 +17,7 @@ require (
 	github.com/huandu/go-clone v1.7.3 // indirect
 	github.com/huandu/go-sqlbuilder v1.44.1 // indirect
 	github.com/huandu/xstrings v1.4.0 // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/labstack/echo/v4 v4.16.5 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/lestrrat-go/blackmagic v1.0.4 // indirect
@@ -32,6 +36,7 @@ require (
 	github.com/open-policy-agent/opa v1.22.4 // indirect
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/sirupsen/logrus v1.10.2 // indirect
+	github.com/spf13/pflag v1.1.0 // indirect
 	github.com/spiffe/go-spiffe/v2 v2.9.0 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/fastjson v1.6.10 // indirect
