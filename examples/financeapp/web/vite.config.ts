@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite'
 import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
-import { securityHeaders } from './csp'
+import { securityHeaders } from './csp.ts'
 
 // The backend the dev server and preview proxy /api to, for working against a
 // running platform (financeapp dev). Unset, /api is left to the test harness.

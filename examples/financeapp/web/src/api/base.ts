@@ -55,12 +55,15 @@ export const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryE
 
   let result = await raw(req, api, extra)
   if (result.error && isStepUpRequired(result.error, result.meta?.response?.headers)) {
-    if (await requestStepUp()) result = await raw(req, api, extra)
+    if (!(await requestStepUp())) return result
+    result = await raw(req, api, extra)
   }
 
-  if (result.error?.status === 401 && !authPaths.some((p) => req.url.startsWith(p))) {
-    api.dispatch(sessionEnded('expired'))
-  }
+  const lost =
+    result.error?.status === 401 &&
+    !isStepUpRequired(result.error, result.meta?.response?.headers) &&
+    !authPaths.some((p) => req.url.startsWith(p))
+  if (lost) api.dispatch(sessionEnded('expired'))
   return result
 }
 
