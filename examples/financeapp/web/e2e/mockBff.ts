@@ -3,7 +3,7 @@
 // available. It follows the contract of README.md: httpOnly session cookie,
 // double-submit CSRF cookie + header, Origin check, problem details, step-up.
 // It is test scaffolding, not a reference for the real service.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { totp } from './totp'
@@ -62,9 +62,10 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    readonly title: string,
+    readonly detail: string,
+    readonly field?: string,
   ) {
-    super(title)
+    super(detail)
   }
 }
 
@@ -118,11 +119,11 @@ export class MockBff {
       } else if (typeof out === 'string') {
         res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="transactions.csv"' }).end(out)
       } else {
-        send(res, 200, out)
+        send(res, req.method === 'POST' && /\/(transactions|grants|confirm)$/.test(req.url ?? '') ? 201 : 200, out)
       }
     } catch (e) {
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal', 'Internal error')
-      send(res, err.status, { type: 'about:blank', title: err.title, status: err.status, code: err.code }, 'application/problem+json')
+      send(res, err.status, { type: err.code, title: STATUS_CODES[err.status], status: err.status, detail: err.detail, field: err.field }, 'application/problem+json')
     }
   }
 
@@ -140,66 +141,80 @@ export class MockBff {
     const m = (verb: string, pattern: RegExp) => (method === verb ? pattern.exec(path) : null)
     let p: RegExpExecArray | null
 
+    // The browser's own session: tokens never leave the server.
     if (m('GET', /^\/session$/)) return { user: me ? publicUser(me) : null }
-    if (m('POST', /^\/auth\/signup$/)) return this.signUp(body)
-    if (m('POST', /^\/auth\/login$/)) return this.login(body, req, res)
-    if (m('POST', /^\/auth\/logout$/)) {
+    if (m('POST', /^\/session$/)) return this.login(body, req, res)
+    if (m('DELETE', /^\/session$/)) {
       if (session) session.revoked = true
       res.appendHeader('Set-Cookie', '__Host-session=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0')
       return undefined
     }
+    if (/^\/v1\/auth\/(login|refresh|step-up|logout)$/.test(path)) throw new HttpError(404, 'not_found', 'Not found.')
+    if (m('POST', /^\/v1\/auth\/register$/)) return this.signUp(body, res)
 
-    if (!me || !session) throw new HttpError(401, 'unauthenticated', 'Sign in to continue.')
+    if (!me || !session) {
+      res.setHeader('WWW-Authenticate', 'Bearer')
+      throw new HttpError(401, 'unauthenticated', 'sign in to continue')
+    }
     this.audit.unshift({ id: randomUUID(), time: now(), actor: me.email, action: `${method} ${path}`, resource: path, decision: 'allow', reason: 'policy.allow' })
 
-    if (m('POST', /^\/auth\/step-up$/)) {
-      if (!me.totp_secret || body.totp_code !== totp(me.totp_secret)) throw new HttpError(401, 'totp_invalid', 'That code is not right.')
+    if (m('POST', /^\/session\/step-up$/)) {
+      const ok = me.totp_enabled ? body.totp_code === totp(me.totp_secret ?? '') : body.password === me.password
+      if (!ok) throw new HttpError(401, 'invalid_credentials', me.totp_enabled ? 'that code is not right' : 'wrong password')
       session.stepped_up_at = Date.now()
       return undefined
     }
-    if (m('PATCH', /^\/profile$/)) {
+    if (m('GET', /^\/v1\/me$/)) return publicUser(me)
+    if (m('PATCH', /^\/v1\/me$/)) {
       me.display_name = String(body.display_name ?? me.display_name)
       return publicUser(me)
     }
-    if (m('POST', /^\/profile\/totp$/)) {
+    if (m('GET', /^\/v1\/me\/sessions$/)) return { sessions: [], events: this.events.filter((e) => e.user_id === me.id) }
+    if (m('POST', /^\/v1\/me\/totp$/)) {
       me.totp_secret = randomBase32(32)
       return { secret: me.totp_secret, otpauth_url: `otpauth://totp/ztkit%20Finance:${encodeURIComponent(me.email)}?secret=${me.totp_secret}&issuer=ztkit%20Finance` }
     }
-    if (m('POST', /^\/profile\/totp\/confirm$/)) {
-      if (!me.totp_secret || body.totp_code !== totp(me.totp_secret)) throw new HttpError(400, 'totp_invalid', 'That code is not right.')
+    if (m('POST', /^\/v1\/me\/totp\/confirm$/)) {
+      if (!me.totp_secret || body.code !== totp(me.totp_secret)) throw new HttpError(400, 'invalid_field', 'that code is not right', 'code')
       me.totp_enabled = true
       session.stepped_up_at = Date.now()
       return undefined
     }
 
     if (me.role === 'user') {
-      if (m('GET', /^\/transactions$/)) return this.page(this.filter(this.txs.filter((t) => t.owner_id === me.id), url), url)
-      if (m('GET', /^\/transactions\/summary$/)) return summarize(this.filter(this.txs.filter((t) => t.owner_id === me.id), url))
-      if (m('GET', /^\/transactions\/export\.csv$/)) return toCsv(this.filter(this.txs.filter((t) => t.owner_id === me.id), url))
-      if (m('POST', /^\/transactions$/)) return this.createTx(me.id, body)
-      if ((p = m('PUT', /^\/transactions\/([^/]+)$/))) return this.updateTx(me.id, p[1] ?? '', body)
-      if ((p = m('DELETE', /^\/transactions\/([^/]+)$/))) {
+      const mine = () => this.txs.filter((t) => t.owner_id === me.id)
+      if (m('GET', /^\/v1\/transactions$/)) return this.page(this.filter(mine(), url), url)
+      if (m('GET', /^\/v1\/transactions\/summary$/)) return { totals: totals(mine()) }
+      if (m('GET', /^\/v1\/transactions\/export$/)) return toCsv(mine())
+      if (m('POST', /^\/v1\/transactions$/)) return this.createTx(me.id, body)
+      if ((p = m('PUT', /^\/v1\/transactions\/([^/]+)$/))) return this.updateTx(me.id, p[1] ?? '', body)
+      if ((p = m('DELETE', /^\/v1\/transactions\/([^/]+)$/))) {
         this.txs = this.txs.filter((t) => !(t.id === p?.[1] && t.owner_id === me.id))
         return undefined
       }
-      if (m('GET', /^\/auditors$/)) return this.users.filter((u) => u.role === 'auditor').map(({ id, email, display_name }) => ({ id, email, display_name }))
-      if (m('GET', /^\/grants$/)) return this.grants.filter((g) => g.owner_id === me.id).map((g) => this.withPeople(g))
-      if (m('POST', /^\/grants$/)) {
-        this.requireStepUp(me, session)
+      if (m('GET', /^\/v1\/auditors$/)) {
+        return { auditors: this.users.filter((u) => u.role === 'auditor').map(({ id, email, display_name }) => ({ id, email, display_name })) }
+      }
+      if (m('GET', /^\/v1\/grants$/)) return { grants: this.grants.filter((g) => g.owner_id === me.id).map((g) => this.withPeople(g)) }
+      if (m('POST', /^\/v1\/grants$/)) {
+        this.requireStepUp(session, res)
         const g: Grant = { id: randomUUID(), owner_id: me.id, created_at: now(), ...(body as Omit<Grant, 'id' | 'owner_id' | 'created_at'>) }
         this.grants.push(g)
         return this.withPeople(g)
       }
-      if ((p = m('DELETE', /^\/grants\/([^/]+)$/))) {
+      if ((p = m('DELETE', /^\/v1\/grants\/([^/]+)$/))) {
         const g = this.grants.find((x) => x.id === p?.[1] && x.owner_id === me.id)
-        if (!g) throw new HttpError(404, 'not_found', 'Not found.')
+        if (!g) throw new HttpError(404, 'not_found', 'no such resource')
         g.revoked_at = now()
         return undefined
       }
-      if (m('GET', /^\/drafts$/)) return this.drafts.filter((d) => d.owner_id === me.id)
-      if ((p = m('POST', /^\/drafts\/([^/]+)\/(confirm|discard)$/))) {
+      if (m('GET', /^\/v1\/drafts$/)) {
+        const status = url.searchParams.get('status')
+        return { drafts: this.drafts.filter((d) => d.owner_id === me.id && (!status || d.status === status)) }
+      }
+      if ((p = m('POST', /^\/v1\/drafts\/([^/]+)\/(confirm|discard)$/))) {
         const d = this.drafts.find((x) => x.id === p?.[1] && x.owner_id === me.id)
-        if (!d) throw new HttpError(404, 'not_found', 'Not found.')
+        if (!d) throw new HttpError(404, 'not_found', 'no such resource')
         if (p[2] === 'confirm') {
           const t = this.createTx(me.id, d.transaction as Json)
           d.status = 'confirmed'
@@ -213,63 +228,70 @@ export class MockBff {
 
     if (me.role === 'auditor') {
       const active = () => this.grants.filter((g) => g.auditor_id === me.id && !g.revoked_at && new Date(g.expires_at) > new Date())
-      if (m('GET', /^\/auditor\/grants$/)) return active().map((g) => this.withPeople(g))
-      if ((p = m('GET', /^\/auditor\/grants\/([^/]+)\/(transactions|summary)$/))) {
-        const g = active().find((x) => x.id === p?.[1])
-        if (!g) throw new HttpError(403, 'forbidden', 'You do not have access to these records.')
-        const scoped = this.txs.filter((t) => t.owner_id === g.owner_id && inScope(g, t))
-        return p[2] === 'summary' ? summarize(scoped) : this.page(this.filter(scoped, url), url)
+      if (m('GET', /^\/v1\/auditor\/grants$/)) return { grants: active().map((g) => this.withPeople(g)) }
+      if (m('GET', /^\/v1\/auditor\/transactions$/)) {
+        const owner = url.searchParams.get('owner_id')
+        const grants = active().filter((g) => !owner || g.owner_id === owner)
+        const scoped = this.txs.filter((t) => grants.some((g) => g.owner_id === t.owner_id && inScope(g, t)))
+        return this.page(this.filter(scoped, url), url)
       }
     }
 
     if (me.role === 'admin') {
-      if (m('GET', /^\/admin\/users$/)) {
+      if (m('GET', /^\/v1\/admin\/users$/)) {
         const status = url.searchParams.get('status')
-        return this.users.filter((u) => !status || u.status === status).map(publicUser)
+        return { users: this.users.filter((u) => !status || u.status === status).map(publicUser) }
       }
-      if ((p = m('POST', /^\/admin\/users\/([^/]+)\/approve$/))) {
+      if ((p = m('PUT', /^\/v1\/admin\/users\/([^/]+)\/role$/))) {
+        this.requireStepUp(session, res)
         const u = this.user(p[1])
+        if (u.status === 'pending' && body.role === 'user') this.seedDrafts(u.id)
         u.status = 'active'
         u.role = body.role as Role
-        if (u.role === 'user') this.seedDrafts(u.id)
         return publicUser(u)
       }
-      if ((p = m('POST', /^\/admin\/users\/([^/]+)\/reject$/))) {
-        this.user(p[1]).status = 'rejected'
-        return undefined
-      }
-      if ((p = m('PUT', /^\/admin\/users\/([^/]+)\/role$/))) {
+      if ((p = m('POST', /^\/v1\/admin\/users\/([^/]+)\/reject$/))) {
         const u = this.user(p[1])
-        u.role = body.role as Role
+        u.status = 'rejected'
         return publicUser(u)
       }
-      if ((p = m('DELETE', /^\/admin\/users\/([^/]+)$/))) {
+      if ((p = m('DELETE', /^\/v1\/admin\/users\/([^/]+)$/))) {
+        this.requireStepUp(session, res)
         this.users = this.users.filter((u) => u.id !== p?.[1])
         return undefined
       }
-      if ((p = m('POST', /^\/admin\/users\/([^/]+)\/revoke-sessions$/))) {
+      if ((p = m('POST', /^\/v1\/admin\/users\/([^/]+)\/sessions\/revoke$/))) {
         const id = p[1]
-        for (const s of this.sessions.values()) if (s.user_id === id) s.revoked = true
+        let revoked = 0
+        for (const s of this.sessions.values()) {
+          if (s.user_id === id && !s.revoked) {
+            s.revoked = true
+            revoked++
+          }
+        }
         this.events.unshift({ id: this.events.length + 1, user_id: id, event: 'revoke', address: '127.0.0.1', user_agent: 'admin console', at: now() })
-        return undefined
+        return { revoked }
       }
-      if (m('GET', /^\/admin\/session-events$/)) {
+      if (m('GET', /^\/v1\/admin\/session-log$/)) {
         const uid = url.searchParams.get('user_id')
-        return this.page(this.events.filter((e) => !uid || e.user_id === uid), url)
+        const limit = Number(url.searchParams.get('limit') ?? 50)
+        return { events: this.events.filter((e) => !uid || e.user_id === uid).slice(0, limit) }
       }
-      if (m('GET', /^\/admin\/audit$/)) {
+      if (m('GET', /^\/v1\/admin\/audit$/)) {
         const decision = url.searchParams.get('decision')
         return this.page(this.audit.filter((e) => !decision || e.decision === decision), url)
       }
-      if (m('GET', /^\/admin\/alerts$/)) {
-        return [
-          { id: 'a1', time: now(), severity: 'high', rule: 'auth.bruteforce', subject: 'mallory@example.com', summary: '12 failed sign-ins in 2 minutes', response: 'account locked for 15 minutes' },
-          { id: 'a2', time: now(), severity: 'medium', rule: 'falco.shell_in_container', subject: 'spiffe://financeapp.local/backend', summary: 'A shell was spawned in the backend container', response: 'workload quarantined' },
-        ]
+      if (m('GET', /^\/v1\/admin\/alerts$/)) {
+        return {
+          alerts: [
+            { id: 'a1', time: now(), severity: 'high', rule: 'auth.bruteforce', subject: 'mallory@example.com', summary: '12 failed sign-ins in 2 minutes', response: 'account locked for 15 minutes' },
+            { id: 'a2', time: now(), severity: 'medium', rule: 'falco.shell_in_container', subject: 'spiffe://financeapp.local/backend', summary: 'A shell was spawned in the backend container', response: 'workload quarantined' },
+          ],
+        }
       }
     }
 
-    throw new HttpError(403, 'forbidden', 'You do not have access to this.')
+    throw new HttpError(403, 'forbidden', 'the policy denied this request')
   }
 
   private checkCsrf(req: IncomingMessage, cookies: Record<string, string>) {
@@ -279,11 +301,14 @@ export class MockBff {
     if (!token || req.headers['x-csrf-token'] !== token) throw new HttpError(403, 'csrf_token', 'Missing or wrong CSRF token.')
   }
 
-  private signUp(body: Json) {
+  private signUp(body: Json, res: ServerResponse) {
     const email = String(body.email ?? '').toLowerCase()
-    if (this.users.some((u) => u.email === email)) throw new HttpError(409, 'email_taken', 'That email is already registered.')
-    this.users.push({ id: randomUUID(), email, display_name: String(body.display_name), password: String(body.password), status: 'pending', totp_enabled: false, created_at: now(), updated_at: now() })
-    return { status: 'pending' }
+    if (this.users.some((u) => u.email === email)) throw new HttpError(409, 'email_taken', 'that email is already registered')
+    if (String(body.password ?? '').length < 12) throw new HttpError(400, 'invalid_field', 'use at least 12 characters', 'password')
+    const u: User = { id: randomUUID(), email, display_name: String(body.display_name), password: String(body.password), status: 'pending', totp_enabled: false, created_at: now(), updated_at: now() }
+    this.users.push(u)
+    res.statusCode = 202
+    return publicUser(u)
   }
 
   private login(body: Json, req: IncomingMessage, res: ServerResponse) {
@@ -291,25 +316,23 @@ export class MockBff {
     const ua = String(req.headers['user-agent'] ?? '')
     if (!u) {
       this.events.unshift({ id: this.events.length + 1, user_id: '', event: 'login_failed', address: '127.0.0.1', user_agent: ua, at: now() })
-      throw new HttpError(401, 'invalid_credentials', 'Wrong email or password.')
+      throw new HttpError(401, 'invalid_credentials', 'wrong email or password')
     }
-    if (u.status === 'pending') throw new HttpError(403, 'account_pending', 'Your account is waiting for approval.')
-    if (u.status !== 'active') throw new HttpError(403, 'account_rejected', 'This account cannot sign in.')
-    if (u.totp_enabled) {
-      if (!body.totp_code) throw new HttpError(401, 'totp_required', 'Enter the code from your authenticator app.')
-      if (body.totp_code !== totp(u.totp_secret ?? '')) throw new HttpError(401, 'totp_invalid', 'That code is not right.')
+    if (u.status !== 'active') throw new HttpError(403, `account_${u.status}`, `the account is ${u.status}; an admin must approve it first`)
+    if (u.totp_enabled && body.totp_code !== totp(u.totp_secret ?? '')) {
+      throw new HttpError(401, 'totp_required', 'a valid TOTP code is required')
     }
-    const s: Session = { id: randomBytes(24).toString('base64url'), user_id: u.id, stepped_up_at: u.totp_enabled ? Date.now() : 0, revoked: false }
+    const s: Session = { id: randomBytes(24).toString('base64url'), user_id: u.id, stepped_up_at: Date.now(), revoked: false }
     this.sessions.set(s.id, s)
     this.events.unshift({ id: this.events.length + 1, user_id: u.id, session_id: s.id.slice(0, 8), event: 'login', address: '127.0.0.1', user_agent: ua, at: now() })
     res.appendHeader('Set-Cookie', `__Host-session=${s.id}; Path=/; Secure; HttpOnly; SameSite=Strict`)
     return { user: publicUser(u) }
   }
 
-  private requireStepUp(me: User, s: Session) {
-    if (!me.totp_enabled) throw new HttpError(403, 'totp_not_enrolled', 'Turn on two-factor authentication in your profile to share.')
-    if (Date.now() - s.stepped_up_at > stepUpWindowMs || s.stepped_up_at === 0) {
-      throw new HttpError(401, 'step_up_required', 'Confirm with a fresh code.')
+  private requireStepUp(s: Session, res: ServerResponse) {
+    if (Date.now() - s.stepped_up_at > stepUpWindowMs) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="insufficient_user_authentication"')
+      throw new HttpError(401, 'step_up', 'this action needs a fresh sign-in')
     }
   }
 
@@ -329,7 +352,8 @@ export class MockBff {
       const u = this.users.find((x) => x.id === id)
       return u && { id: u.id, email: u.email, display_name: u.display_name }
     }
-    return { ...g, owner: pick(g.owner_id), auditor: pick(g.auditor_id) }
+    const active = !g.revoked_at && new Date(g.expires_at) > new Date()
+    return { ...g, active, owner: pick(g.owner_id), auditor: pick(g.auditor_id) }
   }
 
   private createTx(owner: string, body: Json): Tx {
@@ -361,25 +385,21 @@ export class MockBff {
 
   private filter(list: Tx[], url: URL): Tx[] {
     const q = url.searchParams
-    const text = q.get('q')?.toLowerCase()
-    let out = list.filter(
+    const out = list.filter(
       (t) =>
         (!q.get('from') || t.date >= (q.get('from') ?? '')) &&
         (!q.get('to') || t.date <= (q.get('to') ?? '')) &&
         (!q.get('category') || t.category === q.get('category')) &&
-        (!q.get('payment_type') || t.payment_type === q.get('payment_type')) &&
-        (!text || `${t.description} ${t.location}`.toLowerCase().includes(text)),
+        (!q.get('payment_type') || t.payment_type === q.get('payment_type')),
     )
-    const sort = (q.get('sort') ?? 'date') as keyof Tx
-    const dir = q.get('order') === 'asc' ? 1 : -1
-    out = [...out].sort((a, b) => (a[sort] < b[sort] ? -dir : a[sort] > b[sort] ? dir : 0))
-    return out
+    return out.sort((a, b) => b.date.localeCompare(a.date) || b.created_at.localeCompare(a.created_at))
   }
 
   private page<T>(list: T[], url: URL) {
-    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1))
-    const size = Math.min(100, Math.max(1, Number(url.searchParams.get('page_size') ?? 20)))
-    return { items: list.slice((page - 1) * size, page * size), total: list.length, page, page_size: size }
+    const start = Number(url.searchParams.get('cursor') ?? 0)
+    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50)))
+    const items = list.slice(start, start + limit)
+    return start + limit < list.length ? { items, next: String(start + limit) } : { items }
   }
 }
 
@@ -389,21 +409,16 @@ function inScope(g: Grant, t: Tx): boolean {
   return true
 }
 
-function summarize(list: Tx[]) {
-  const cat = new Map<string, Json>()
-  const month = new Map<string, Json>()
+function totals(list: Tx[]) {
+  const out = new Map<string, Json>()
   for (const t of list) {
-    const ck = `${t.category}/${t.currency}`
-    const c = cat.get(ck) ?? { category: t.category, currency: t.currency, total_minor: 0, count: 0 }
-    c.total_minor = Number(c.total_minor) + t.amount_minor
-    c.count = Number(c.count) + 1
-    cat.set(ck, c)
-    const mk = `${t.date.slice(0, 7)}/${ck}`
-    const m = month.get(mk) ?? { month: t.date.slice(0, 7), category: t.category, currency: t.currency, total_minor: 0 }
-    m.total_minor = Number(m.total_minor) + t.amount_minor
-    month.set(mk, m)
+    const key = `${t.date.slice(0, 7)}/${t.category}/${t.currency}`
+    const total = out.get(key) ?? { month: t.date.slice(0, 7), category: t.category, currency: t.currency, amount_minor: 0, count: 0 }
+    total.amount_minor = Number(total.amount_minor) + t.amount_minor
+    total.count = Number(total.count) + 1
+    out.set(key, total)
   }
-  return { by_category: [...cat.values()], by_month: [...month.values()] }
+  return [...out.values()]
 }
 
 function toCsv(list: Tx[]): string {
@@ -443,5 +458,6 @@ async function readBody(req: IncomingMessage): Promise<Json> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json') {
+  if (res.statusCode === 202) status = 202
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(JSON.stringify(body))
 }

@@ -1,58 +1,44 @@
 import { api } from './base'
 import { toSearch } from './query'
-import type {
-  AccountStatus,
-  AuditEvent,
-  AuditQuery,
-  Page,
-  Role,
-  SecurityAlert,
-  Session,
-  SessionEvent,
-  User,
-} from './types'
+import type { AccountStatus, AuditPage, AuditQuery, Role, SecurityAlert, SessionEvent, User } from './types'
 
 /** adminApi holds the admin console's routes. */
 export const adminApi = api.injectEndpoints({
   endpoints: (b) => ({
-    users: b.query<User[], { status?: AccountStatus | '' }>({
-      query: (q) => `/admin/users${toSearch(q)}`,
+    users: b.query<User[], { status?: AccountStatus | ''; role?: Role | '' }>({
+      query: (q) => `/v1/admin/users${toSearch(q)}`,
+      transformResponse: (r: { users: User[] }) => r.users,
       providesTags: ['AdminUser'],
     }),
-    approveUser: b.mutation<User, { id: string; role: Role }>({
-      query: ({ id, role }) => ({ url: `/admin/users/${encodeURIComponent(id)}/approve`, method: 'POST', body: { role } }),
-      invalidatesTags: ['AdminUser', 'Audit'],
-    }),
-    rejectUser: b.mutation<void, string>({
-      query: (id) => ({ url: `/admin/users/${encodeURIComponent(id)}/reject`, method: 'POST' }),
-      invalidatesTags: ['AdminUser', 'Audit'],
-    }),
+    /** setRole approves a pending user or changes an active user's role. */
     setRole: b.mutation<User, { id: string; role: Role }>({
-      query: ({ id, role }) => ({ url: `/admin/users/${encodeURIComponent(id)}/role`, method: 'PUT', body: { role } }),
+      query: ({ id, role }) => ({ url: `/v1/admin/users/${encodeURIComponent(id)}/role`, method: 'PUT', body: { role } }),
+      invalidatesTags: ['AdminUser', 'Audit'],
+    }),
+    rejectUser: b.mutation<User, string>({
+      query: (id) => ({ url: `/v1/admin/users/${encodeURIComponent(id)}/reject`, method: 'POST' }),
       invalidatesTags: ['AdminUser', 'Audit'],
     }),
     deleteUser: b.mutation<void, string>({
-      query: (id) => ({ url: `/admin/users/${encodeURIComponent(id)}`, method: 'DELETE' }),
+      query: (id) => ({ url: `/v1/admin/users/${encodeURIComponent(id)}`, method: 'DELETE' }),
       invalidatesTags: ['AdminUser', 'Audit'],
     }),
-    userSessions: b.query<Session[], string>({
-      query: (id) => `/admin/users/${encodeURIComponent(id)}/sessions`,
+    sessionLog: b.query<SessionEvent[], { user_id?: string; limit?: number }>({
+      query: (q) => `/v1/admin/session-log${toSearch(q)}`,
+      transformResponse: (r: { events: SessionEvent[] }) => r.events,
       providesTags: ['AdminSession'],
     }),
-    sessionLog: b.query<Page<SessionEvent>, { user_id?: string; page?: number; page_size?: number }>({
-      query: (q) => `/admin/session-events${toSearch(q)}`,
-      providesTags: ['AdminSession'],
-    }),
-    revokeSessions: b.mutation<void, string>({
-      query: (id) => ({ url: `/admin/users/${encodeURIComponent(id)}/revoke-sessions`, method: 'POST' }),
+    revokeSessions: b.mutation<{ revoked: number }, string>({
+      query: (id) => ({ url: `/v1/admin/users/${encodeURIComponent(id)}/sessions/revoke`, method: 'POST' }),
       invalidatesTags: ['AdminSession', 'Audit'],
     }),
-    auditTrail: b.query<Page<AuditEvent>, AuditQuery>({
-      query: (q) => `/admin/audit${toSearch(q)}`,
+    auditTrail: b.query<AuditPage, AuditQuery>({
+      query: (q) => `/v1/admin/audit${toSearch(q)}`,
       providesTags: ['Audit'],
     }),
     alerts: b.query<SecurityAlert[], void>({
-      query: () => '/admin/alerts',
+      query: () => '/v1/admin/alerts',
+      transformResponse: (r: { alerts: SecurityAlert[] }) => r.alerts,
       providesTags: ['Alert'],
     }),
   }),
@@ -60,11 +46,9 @@ export const adminApi = api.injectEndpoints({
 
 export const {
   useUsersQuery,
-  useApproveUserMutation,
-  useRejectUserMutation,
   useSetRoleMutation,
+  useRejectUserMutation,
   useDeleteUserMutation,
-  useUserSessionsQuery,
   useSessionLogQuery,
   useRevokeSessionsMutation,
   useAuditTrailQuery,

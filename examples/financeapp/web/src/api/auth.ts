@@ -1,8 +1,11 @@
 import { api } from './base'
 import { sessionEnded, sessionLoaded } from '../app/sessionSlice'
-import type { SessionInfo, SignInRequest, SignUpRequest, TotpSetup, User } from './types'
+import type { SessionInfo, SessionReport, SignInRequest, SignUpRequest, TotpSetup, User } from './types'
 
-/** authApi holds the session, account and second-factor routes. */
+/** StepUpRequest proves the person again: a TOTP code, or the password without TOTP. */
+export type StepUpRequest = { totp_code: string } | { password: string }
+
+/** authApi holds the browser session, account and second-factor routes. */
 export const authApi = api.injectEndpoints({
   endpoints: (b) => ({
     session: b.query<SessionInfo, void>({
@@ -17,23 +20,22 @@ export const authApi = api.injectEndpoints({
         }
       },
     }),
-    signUp: b.mutation<{ status: string }, SignUpRequest>({
-      query: (body) => ({ url: '/auth/signup', method: 'POST', body }),
+    signUp: b.mutation<User, SignUpRequest>({
+      query: (body) => ({ url: '/v1/auth/register', method: 'POST', body }),
     }),
     signIn: b.mutation<SessionInfo, SignInRequest>({
-      query: (body) => ({ url: '/auth/login', method: 'POST', body }),
+      query: (body) => ({ url: '/session', method: 'POST', body }),
       async onQueryStarted(_, { dispatch, queryFulfilled }) {
         try {
           const { data } = await queryFulfilled
           dispatch(sessionLoaded(data))
-          dispatch(api.util.invalidateTags(['Session']))
         } catch {
           // The page shows the error.
         }
       },
     }),
     signOut: b.mutation<void, void>({
-      query: () => ({ url: '/auth/logout', method: 'POST' }),
+      query: () => ({ url: '/session', method: 'DELETE' }),
       async onQueryStarted(_, { dispatch, queryFulfilled }) {
         try {
           await queryFulfilled
@@ -42,25 +44,22 @@ export const authApi = api.injectEndpoints({
         }
       },
     }),
-    stepUp: b.mutation<void, { totp_code: string }>({
-      query: (body) => ({ url: '/auth/step-up', method: 'POST', body }),
+    stepUp: b.mutation<void, StepUpRequest>({
+      query: (body) => ({ url: '/session/step-up', method: 'POST', body }),
     }),
     updateProfile: b.mutation<User, { display_name: string }>({
-      query: (body) => ({ url: '/profile', method: 'PATCH', body }),
+      query: (body) => ({ url: '/v1/me', method: 'PATCH', body }),
       invalidatesTags: ['Session'],
     }),
-    changePassword: b.mutation<void, { current_password: string; new_password: string }>({
-      query: (body) => ({ url: '/profile/password', method: 'POST', body }),
+    mySessions: b.query<SessionReport, void>({
+      query: () => '/v1/me/sessions',
+      providesTags: ['Session'],
     }),
     beginTotp: b.mutation<TotpSetup, void>({
-      query: () => ({ url: '/profile/totp', method: 'POST' }),
+      query: () => ({ url: '/v1/me/totp', method: 'POST' }),
     }),
-    confirmTotp: b.mutation<void, { totp_code: string }>({
-      query: (body) => ({ url: '/profile/totp/confirm', method: 'POST', body }),
-      invalidatesTags: ['Session'],
-    }),
-    disableTotp: b.mutation<void, { totp_code: string }>({
-      query: (body) => ({ url: '/profile/totp', method: 'DELETE', body }),
+    confirmTotp: b.mutation<void, { code: string }>({
+      query: (body) => ({ url: '/v1/me/totp/confirm', method: 'POST', body }),
       invalidatesTags: ['Session'],
     }),
   }),
@@ -73,8 +72,7 @@ export const {
   useSignOutMutation,
   useStepUpMutation,
   useUpdateProfileMutation,
-  useChangePasswordMutation,
+  useMySessionsQuery,
   useBeginTotpMutation,
   useConfirmTotpMutation,
-  useDisableTotpMutation,
 } = authApi

@@ -28,13 +28,13 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 /** isStepUpRequired tells whether an error answer asks for a fresh TOTP. */
 export function isStepUpRequired(error: FetchBaseQueryError, headers?: Headers): boolean {
   const problem = (error as { data?: Problem }).data
-  if (problem && typeof problem === 'object' && problem.code === stepUpCode) return true
+  if (problem && typeof problem === 'object' && problem.type === stepUpCode) return true
   const challenge = headers?.get('WWW-Authenticate') ?? ''
   return challenge.includes('insufficient_user_authentication')
 }
 
 // Requests whose 401 is an answer about credentials, not a lost session.
-const authPaths = ['/session', '/auth/']
+const authPaths = ['/session', '/v1/auth/']
 
 /**
  * baseQuery sends one API request: it adds the CSRF token to state-changing
@@ -74,6 +74,9 @@ export const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryE
 export const api = createApi({
   reducerPath: 'api',
   baseQuery,
+  // Every page asks the service again when it opens: a revoked session or a
+  // revoked grant shows on the next action, not after a cache expires.
+  refetchOnMountOrArgChange: true,
   tagTypes: [
     'Session',
     'Transaction',

@@ -1,7 +1,12 @@
 // The few names that the UI and the public service agree on outside of the
 // JSON bodies. README.md lists them for the serving side.
 
-/** apiBase is the path prefix of every API route of the public service. */
+/**
+ * apiBase is the path prefix of every route the UI calls. /api/session is the
+ * browser's own session (served by the public service itself); /api/v1/... is
+ * the platform's API, forwarded by the public service with the session's
+ * access token.
+ */
 export const apiBase = '/api'
 
 /** csrfHeader carries the CSRF token on every state-changing request. */
@@ -14,8 +19,8 @@ export const csrfHeader = 'X-CSRF-Token'
  */
 export const csrfCookie = '__Host-csrf'
 
-/** stepUpCode is the problem code of an answer that requires a fresh TOTP. */
-export const stepUpCode = 'step_up_required'
+/** stepUpCode is the problem type of an answer that requires a step-up. */
+export const stepUpCode = 'step_up'
 
 /** totpRequiredCode is the problem code of a sign-in that needs a TOTP code. */
 export const totpRequiredCode = 'totp_required'

@@ -31,8 +31,15 @@ export function describeError(error: FetchBaseQueryError | SerializedError | und
 
   const problem = (error.data && typeof error.data === 'object' ? error.data : {}) as Problem
   const fields: Record<string, string> = {}
-  for (const e of problem.errors ?? []) fields[e.field] = e.message
-  const message =
-    problem.detail || problem.title || byStatus[error.status] || `The service answered ${error.status}.`
-  return { status: error.status, code: problem.code, message, fields }
+  if (problem.field) fields[problem.field] = sentence(problem.detail ?? 'This field is not valid.')
+  const message = problem.detail ? sentence(problem.detail) : byStatus[error.status] || problem.title || `The service answered ${error.status}.`
+  return { status: error.status, code: problem.type, message, fields }
+}
+
+/** sentence capitalises a service message and ends it with a full stop. */
+export function sentence(s: string): string {
+  const t = s.trim()
+  if (!t) return t
+  const c = t.charAt(0).toUpperCase() + t.slice(1)
+  return /[.!?]$/.test(c) ? c : `${c}.`
 }

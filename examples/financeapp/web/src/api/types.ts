@@ -65,23 +65,35 @@ export type TransactionInput = Pick<
 
 export type SortField = 'date' | 'amount_minor' | 'description' | 'category'
 
-export interface TransactionQuery {
+/** TransactionFilter is what the service filters a transaction list by. */
+export interface TransactionFilter {
   from?: string
   to?: string
   category?: Category | ''
   payment_type?: PaymentType | ''
-  q?: string
-  sort?: SortField
-  order?: 'asc' | 'desc'
-  page?: number
-  page_size?: number
 }
 
-export interface Page<T> {
-  items: T[]
-  total: number
-  page: number
-  page_size: number
+/** TransactionQuery asks for one page of a keyset-paginated list. */
+export interface TransactionQuery extends TransactionFilter {
+  /** limit is the page size (1 to 500). */
+  limit?: number
+  /** cursor is the next value of the previous page. */
+  cursor?: string
+}
+
+/** TransactionPage is one page of a list; next is absent on the last page. */
+export interface TransactionPage {
+  items: Transaction[]
+  next?: string
+}
+
+/** Total is one line of the summary: a month, a category and a currency. */
+export interface Total {
+  month: string
+  category: Category
+  currency: string
+  amount_minor: number
+  count: number
 }
 
 export interface CategoryTotal {
@@ -98,6 +110,7 @@ export interface MonthTotal {
   total_minor: number
 }
 
+/** Summary is the totals in the shapes the charts draw. */
 export interface Summary {
   by_category: CategoryTotal[]
   by_month: MonthTotal[]
@@ -118,6 +131,7 @@ export interface Grant {
   expires_at: string
   revoked_at?: string
   created_at: string
+  active?: boolean
 }
 
 export interface GrantInput {
@@ -157,6 +171,12 @@ export interface Session {
   revoked_at?: string
 }
 
+/** SessionReport is a person's own sessions and session log. */
+export interface SessionReport {
+  sessions: Session[]
+  events: SessionEvent[]
+}
+
 export interface SessionEvent {
   id: number
   user_id: string
@@ -185,8 +205,14 @@ export interface AuditQuery {
   decision?: '' | 'allow' | 'deny'
   from?: string
   to?: string
-  page?: number
-  page_size?: number
+  limit?: number
+  cursor?: string
+}
+
+/** AuditPage is one page of the audit trail, newest first. */
+export interface AuditPage {
+  items: AuditEvent[]
+  next?: string
 }
 
 export interface SecurityAlert {
@@ -199,12 +225,15 @@ export interface SecurityAlert {
   response?: string
 }
 
-/** Problem is an RFC 9457 problem details document. */
+/**
+ * Problem is an RFC 9457 problem details document. The service puts a stable
+ * code in type (invalid_field, step_up, totp_required, account_pending…) and
+ * names the offending field of an invalid_field problem in field.
+ */
 export interface Problem {
   type?: string
   title?: string
   status?: number
   detail?: string
-  code?: string
-  errors?: { field: string; message: string }[]
+  field?: string
 }

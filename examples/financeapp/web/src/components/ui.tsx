@@ -303,3 +303,12 @@ export function Pagination({
     </nav>
   )
 }
+
+/** TableScroll lets a wide table scroll sideways, reachable by keyboard. */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div role="region" aria-label={label} tabIndex={0} className="-mx-5 overflow-x-auto focus-visible:outline-offset-[-2px]">
+      {children}
+    </div>
+  )
+}

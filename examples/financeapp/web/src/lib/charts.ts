@@ -1,4 +1,4 @@
-import type { Category, Summary } from '../api/types'
+import type { Category, CategoryTotal, MonthTotal, Summary, Total, Transaction } from '../api/types'
 
 /** CategorySlice is one slice of the spending-by-category chart. */
 export interface CategorySlice {
@@ -60,4 +60,33 @@ export function growth(rows: MonthRow[]): GrowthRow[] {
     investment += r.investment
     return { month: r.month, saving, investment }
   })
+}
+
+/** summarize folds the service's totals (month × category × currency) into chart shapes. */
+export function summarize(totals: Total[]): Summary {
+  const cats = new Map<string, CategoryTotal>()
+  const months: MonthTotal[] = []
+  for (const t of totals) {
+    const key = `${t.category}/${t.currency}`
+    const c = cats.get(key) ?? { category: t.category, currency: t.currency, total_minor: 0, count: 0 }
+    c.total_minor += t.amount_minor
+    c.count += t.count
+    cats.set(key, c)
+    months.push({ month: t.month, category: t.category, currency: t.currency, total_minor: t.amount_minor })
+  }
+  return { by_category: [...cats.values()], by_month: months }
+}
+
+/** totalsOf computes the summary totals of a list of transactions. */
+export function totalsOf(items: Transaction[]): Total[] {
+  const m = new Map<string, Total>()
+  for (const t of items) {
+    const month = t.date.slice(0, 7)
+    const key = `${month}/${t.category}/${t.currency}`
+    const total = m.get(key) ?? { month, category: t.category, currency: t.currency, amount_minor: 0, count: 0 }
+    total.amount_minor += t.amount_minor
+    total.count += 1
+    m.set(key, total)
+  }
+  return [...m.values()]
 }

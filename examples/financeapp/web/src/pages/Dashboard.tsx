@@ -8,10 +8,10 @@ import {
   useUpdateTransactionMutation,
 } from '../api/finance'
 import { describeError } from '../api/problem'
-import type { Transaction, TransactionInput } from '../api/types'
+import type { Transaction, TransactionFilter, TransactionInput } from '../api/types'
 import { useSession } from '../app/hooks'
 import { Charts, Totals } from '../components/Charts'
-import { Filters, TransactionTable, defaultQuery } from '../components/TransactionTable'
+import { Filters, TransactionTable, pageSize, useCursorPages } from '../components/TransactionTable'
 import { TransactionForm, blankTransaction } from '../components/TransactionForm'
 import { Alert, Button, Card, Dialog, PageHeader } from '../components/ui'
 import { mainCurrency } from '../lib/charts'
@@ -27,9 +27,10 @@ function toInput(t: Transaction): TransactionInput {
 /** Dashboard is a user's home: totals, charts and the transactions table. */
 export function Dashboard() {
   const { user } = useSession()
-  const [query, setQuery] = useState(defaultQuery)
-  const list = useTransactionsQuery(query)
-  const summary = useSummaryQuery({ from: query.from, to: query.to })
+  const [filter, setFilter] = useState<TransactionFilter>({})
+  const pages = useCursorPages()
+  const list = useTransactionsQuery({ ...filter, limit: pageSize, cursor: pages.cursor })
+  const summary = useSummaryQuery()
   const [editing, setEditing] = useState<Editing>(null)
   const [deleting, setDeleting] = useState<Transaction | null>(null)
   const [create, createState] = useCreateTransactionMutation()
@@ -50,7 +51,7 @@ export function Dashboard() {
         subtitle="Your spending, savings and investments at a glance."
         actions={
           <>
-            <a href={exportUrl(query)} download className="inline-flex items-center rounded-lg bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-xs ring-1 ring-slate-300 hover:bg-slate-50">
+            <a href={exportUrl} download className="inline-flex items-center rounded-lg bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-xs ring-1 ring-slate-300 hover:bg-slate-50">
               Export CSV
             </a>
             <Button
@@ -77,7 +78,13 @@ export function Dashboard() {
         )}
         <Card title="Transactions">
           <div className="mb-5">
-            <Filters query={query} onChange={setQuery} />
+            <Filters
+              filter={filter}
+              onChange={(f) => {
+                setFilter(f)
+                pages.reset()
+              }}
+            />
           </div>
           <TransactionTable
             page={list.data}
@@ -90,8 +97,10 @@ export function Dashboard() {
                 </Alert>
               )
             }
-            query={query}
-            onChange={setQuery}
+            filtered={Object.values(filter).some(Boolean)}
+            pageIndex={pages.index}
+            onPrev={pages.prev}
+            onNext={pages.next}
             onEdit={(t) => {
               updateState.reset()
               setEditing({ kind: 'edit', t })

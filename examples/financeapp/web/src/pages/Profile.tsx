@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
-import { useChangePasswordMutation, useDisableTotpMutation, useUpdateProfileMutation } from '../api/auth'
+import { useMySessionsQuery, useUpdateProfileMutation } from '../api/auth'
 import { describeError } from '../api/problem'
 import { useSession } from '../app/hooks'
-import { Alert, Badge, Button, Card, Field, Input, PageHeader } from '../components/ui'
+import { Alert, Badge, Button, Card, Empty, Field, Input, Loading, PageHeader } from '../components/ui'
 import { formatDateTime, label } from '../lib/format'
 
 function NameForm({ name }: { name: string }) {
@@ -25,54 +25,24 @@ function NameForm({ name }: { name: string }) {
   )
 }
 
-function PasswordForm() {
-  const [current, setCurrent] = useState('')
-  const [next, setNext] = useState('')
-  const [change, { isLoading, error, isSuccess }] = useChangePasswordMutation()
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    const res = await change({ current_password: current, new_password: next })
-    if (!('error' in res)) {
-      setCurrent('')
-      setNext('')
-    }
-  }
+function MySessions() {
+  const report = useMySessionsQuery()
+  if (report.isLoading) return <Loading />
+  if (report.isError) return <Alert>{describeError(report.error).message}</Alert>
+  const events = (report.data?.events ?? []).slice(0, 8)
+  if (events.length === 0) return <Empty title="No sign-ins recorded yet" />
   return (
-    <form onSubmit={submit} className="space-y-4">
-      {error && <Alert>{describeError(error).message}</Alert>}
-      {isSuccess && <Alert tone="green">Your password was changed.</Alert>}
-      <Field label="Current password">
-        {(p) => <Input {...p} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />}
-      </Field>
-      <Field label="New password" hint="At least 12 characters." error={next && next.length < 12 ? 'Use at least 12 characters.' : undefined}>
-        {(p) => <Input {...p} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />}
-      </Field>
-      <Button type="submit" busy={isLoading} disabled={!current || next.length < 12}>
-        Change password
-      </Button>
-    </form>
-  )
-}
-
-function DisableTotp() {
-  const [code, setCode] = useState('')
-  const [disable, { isLoading, error }] = useDisableTotpMutation()
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault()
-        disable({ totp_code: code.trim() })
-      }}
-      className="mt-4 flex flex-wrap items-end gap-3"
-    >
-      <Field label="Code to turn it off" className="w-48">
-        {(p) => <Input {...p} inputMode="numeric" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} />}
-      </Field>
-      <Button type="submit" variant="danger" busy={isLoading} disabled={code.trim().length !== 6}>
-        Turn off
-      </Button>
-      {error && <p className="w-full text-sm text-rose-700">{describeError(error).message}</p>}
-    </form>
+    <ul className="-my-2 divide-y divide-slate-100" aria-label="Recent session events">
+      {events.map((e) => (
+        <li key={e.id} className="flex items-center justify-between gap-3 py-2 text-sm">
+          <span>
+            <Badge tone={e.event.includes('fail') || e.event.includes('reuse') || e.event === 'locked' ? 'red' : 'slate'}>{label(e.event)}</Badge>{' '}
+            <span className="text-slate-600">{e.address}</span>
+          </span>
+          <span className="text-xs text-slate-500">{formatDateTime(e.at)}</span>
+        </li>
+      ))}
+    </ul>
   )
 }
 
@@ -104,7 +74,6 @@ export function Profile() {
                 <Badge tone="green">On</Badge> Your sign-ins and sensitive actions (sharing, role changes) ask for a
                 code from your authenticator app.
               </p>
-              <DisableTotp />
             </>
           ) : (
             <>
@@ -121,8 +90,8 @@ export function Profile() {
             </>
           )}
         </Card>
-        <Card title="Password">
-          <PasswordForm />
+        <Card title="Recent activity" className="lg:col-span-2">
+          <MySessions />
         </Card>
       </div>
     </>

@@ -183,7 +183,7 @@ export function Sharing() {
         )}
       </div>
       {adding && (
-        <Dialog title="Share with an auditor" description="Sharing needs a fresh code from your authenticator app." onClose={() => setAdding(false)} wide>
+        <Dialog title="Share with an auditor" description="You will be asked to confirm it is you." onClose={() => setAdding(false)} wide>
           <GrantForm onDone={() => setAdding(false)} />
         </Dialog>
       )}

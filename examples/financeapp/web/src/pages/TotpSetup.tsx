@@ -23,7 +23,7 @@ export function TotpSetup() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    const res = await confirm({ totp_code: code.trim() })
+    const res = await confirm({ code: code.trim() })
     if (!('error' in res)) navigate('/profile', { replace: true })
   }
 

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { useApproveUserMutation, useRejectUserMutation, useUsersQuery } from '../../api/admin'
+import { useRejectUserMutation, useSetRoleMutation, useUsersQuery } from '../../api/admin'
 import { describeError } from '../../api/problem'
 import { roles, type Role, type User } from '../../api/types'
 import { Alert, Button, Card, Empty, Loading, PageHeader, Select } from '../../components/ui'
@@ -7,7 +7,7 @@ import { formatDateTime, label } from '../../lib/format'
 
 function PendingRow({ u }: { u: User }) {
   const [role, setRole] = useState<Role>('user')
-  const [approve, approveState] = useApproveUserMutation()
+  const [approve, approveState] = useSetRoleMutation()
   const [reject, rejectState] = useRejectUserMutation()
   const err = approveState.error ?? rejectState.error
   return (

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { useAlertsQuery, useAuditTrailQuery, useSessionLogQuery, useUsersQuery } from '../../api/admin'
 import { describeError } from '../../api/problem'
 import type { AuditQuery } from '../../api/types'
-import { Alert, Badge, Button, Card, Empty, Field, Input, Loading, PageHeader, Pagination, Select } from '../../components/ui'
+import { Alert, Badge, Button, Card, Empty, Field, Input, Loading, PageHeader, Select, TableScroll } from '../../components/ui'
 import { formatDateTime, label } from '../../lib/format'
 
 const eventTone: Record<string, 'green' | 'red' | 'amber' | 'slate' | 'blue'> = {
@@ -18,9 +18,9 @@ const eventTone: Record<string, 'green' | 'red' | 'amber' | 'slate' | 'blue'> = 
 /** SessionLog shows sign-ins, refreshes, sign-outs, revocations and failures. */
 export function SessionLog() {
   const [userId, setUserId] = useState('')
-  const [page, setPage] = useState(1)
+  const [limit, setLimit] = useState(50)
   const users = useUsersQuery({})
-  const log = useSessionLogQuery({ user_id: userId || undefined, page, page_size: 20 })
+  const log = useSessionLogQuery({ user_id: userId || undefined, limit })
   const email = (id: string) => users.data?.find((u) => u.id === id)?.email ?? id
   return (
     <>
@@ -29,7 +29,7 @@ export function SessionLog() {
         actions={
           <Field label="User" className="w-64">
             {(p) => (
-              <Select {...p} value={userId} onChange={(e) => { setUserId(e.target.value); setPage(1) }}>
+              <Select {...p} value={userId} onChange={(e) => setUserId(e.target.value)}>
                 <option value="">All users</option>
                 {(users.data ?? []).map((u) => (
                   <option key={u.id} value={u.id}>
@@ -45,11 +45,11 @@ export function SessionLog() {
           <Loading />
         ) : log.isError ? (
           <Alert action={<Button variant="secondary" onClick={() => log.refetch()}>Retry</Button>}>{describeError(log.error).message}</Alert>
-        ) : (log.data?.items ?? []).length === 0 ? (
+        ) : (log.data ?? []).length === 0 ? (
           <Empty title="No session events" />
         ) : (
           <>
-            <div className="-mx-5 overflow-x-auto">
+            <TableScroll label="Session events table">
               <table className="min-w-full divide-y divide-slate-200">
                 <caption className="sr-only">Session events</caption>
                 <thead className="bg-slate-50">
@@ -62,7 +62,7 @@ export function SessionLog() {
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
-                  {log.data?.items.map((e) => (
+                  {log.data?.map((e) => (
                     <tr key={e.id}>
                       <td className="td">{formatDateTime(e.at)}</td>
                       <td className="td">{email(e.user_id)}</td>
@@ -77,8 +77,14 @@ export function SessionLog() {
                   ))}
                 </tbody>
               </table>
-            </div>
-            {log.data && <Pagination page={log.data.page} pageSize={log.data.page_size} total={log.data.total} onPage={setPage} />}
+            </TableScroll>
+            {log.data && log.data.length >= limit && limit < 500 && (
+              <div className="pt-4 text-center">
+                <Button variant="secondary" busy={log.isFetching} onClick={() => setLimit(Math.min(500, limit * 2))}>
+                  Show older events
+                </Button>
+              </div>
+            )}
           </>
         )}
       </Card>
@@ -88,10 +94,15 @@ export function SessionLog() {
 
 /** AuditTrail shows the audit events, filtered by actor, action, decision and time. */
 export function AuditTrail() {
-  const [q, setQ] = useState<AuditQuery>({ page: 1, page_size: 25 })
+  const [q, setQ] = useState<AuditQuery>({ limit: 25 })
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const [draft, setDraft] = useState({ actor: '', action: '' })
-  const trail = useAuditTrailQuery(q)
-  const set = (patch: Partial<AuditQuery>) => setQ({ ...q, ...patch, page: 1 })
+  const trail = useAuditTrailQuery({ ...q, cursor: cursors[cursors.length - 1] })
+  const set = (patch: Partial<AuditQuery>) => {
+    setQ({ ...q, ...patch })
+    setCursors([undefined])
+  }
+  const missing = trail.isError && describeError(trail.error).status === 404
   return (
     <>
       <PageHeader title="Audit trail" subtitle="Every access decision of the platform, allowed or denied, with its reason." />
@@ -125,13 +136,15 @@ export function AuditTrail() {
         </form>
         {trail.isLoading ? (
           <Loading />
+        ) : missing ? (
+          <Empty title="The audit trail is not available">This platform does not serve its audit trail to the console yet.</Empty>
         ) : trail.isError ? (
           <Alert action={<Button variant="secondary" onClick={() => trail.refetch()}>Retry</Button>}>{describeError(trail.error).message}</Alert>
         ) : (trail.data?.items ?? []).length === 0 ? (
           <Empty title="No events match" />
         ) : (
           <>
-            <div className="-mx-5 overflow-x-auto">
+            <TableScroll label="Audit events table">
               <table className="min-w-full divide-y divide-slate-200">
                 <caption className="sr-only">Audit events</caption>
                 <thead className="bg-slate-50">
@@ -159,8 +172,15 @@ export function AuditTrail() {
                   ))}
                 </tbody>
               </table>
-            </div>
-            {trail.data && <Pagination page={trail.data.page} pageSize={trail.data.page_size} total={trail.data.total} onPage={(page) => setQ({ ...q, page })} />}
+            </TableScroll>
+            <nav aria-label="Pagination" className="flex justify-end gap-2 pt-4">
+              <Button variant="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+                Newer
+              </Button>
+              <Button variant="secondary" disabled={!trail.data?.next} onClick={() => trail.data?.next && setCursors([...cursors, trail.data.next])}>
+                Older
+              </Button>
+            </nav>
           </>
         )}
       </Card>
@@ -173,12 +193,15 @@ const severityTone = { low: 'slate', medium: 'amber', high: 'red', critical: 're
 /** Alerts shows the security alerts raised by the detectors and what was done. */
 export function Alerts() {
   const alerts = useAlertsQuery()
+  const missing = alerts.isError && describeError(alerts.error).status === 404
   return (
     <>
       <PageHeader title="Security alerts" subtitle="Raised by the detectors over the audit stream and the runtime sensors." />
       <Card>
         {alerts.isLoading ? (
           <Loading />
+        ) : missing ? (
+          <Empty title="Alerts are not available">This platform does not serve security alerts to the console yet.</Empty>
         ) : alerts.isError ? (
           <Alert action={<Button variant="secondary" onClick={() => alerts.refetch()}>Retry</Button>}>{describeError(alerts.error).message}</Alert>
         ) : (alerts.data ?? []).length === 0 ? (

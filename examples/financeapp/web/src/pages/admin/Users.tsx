@@ -3,7 +3,7 @@ import { useDeleteUserMutation, useRevokeSessionsMutation, useSetRoleMutation, u
 import { describeError } from '../../api/problem'
 import { roles, type Role, type User } from '../../api/types'
 import { useSession } from '../../app/hooks'
-import { Alert, Badge, Button, Card, Dialog, Empty, Loading, PageHeader, Select } from '../../components/ui'
+import { Alert, Badge, Button, Card, Dialog, Empty, Loading, PageHeader, Select, TableScroll } from '../../components/ui'
 import { formatDateTime, label } from '../../lib/format'
 
 type Confirming = { kind: 'revoke' | 'delete'; u: User } | null
@@ -65,7 +65,7 @@ export function Users() {
         ) : (users.data ?? []).length === 0 ? (
           <Empty title="No users" />
         ) : (
-          <div className="-mx-5 -my-5 overflow-x-auto">
+          <TableScroll label="Users table">
             <table className="min-w-full divide-y divide-slate-200">
               <caption className="sr-only">Users</caption>
               <thead className="bg-slate-50">
@@ -109,7 +109,7 @@ export function Users() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Card>
       {confirming && (
