@@ -27,6 +27,8 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
+    // A secure origin, so that __Host- cookies behave as in the browser.
+    environmentOptions: { jsdom: { url: 'https://localhost/' } },
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],

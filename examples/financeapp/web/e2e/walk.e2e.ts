@@ -30,7 +30,8 @@ async function signIn(page: Page, who: { email: string; password: string }, code
     await page.getByLabel('Authentication code').fill(code())
     await page.getByRole('button', { name: 'Sign in' }).click()
   }
-  await page.getByRole('navigation', { name: 'Main' }).waitFor()
+  await page.waitForURL((url) => !url.pathname.startsWith('/signin'))
+  await page.locator('main h1').waitFor()
 }
 
 /** confirmIfAsked answers the step-up dialog when the service asks for one. */
@@ -61,7 +62,7 @@ async function addTransaction(page: Page, t: { description: string; amount: stri
   const dialog = page.getByRole('dialog')
   await dialog.getByLabel('Description').fill(t.description)
   await dialog.getByLabel('Amount').fill(t.amount)
-  await dialog.getByLabel('Category').selectOption(t.category)
+  await dialog.getByLabel('Category', { exact: true }).selectOption(t.category)
   await dialog.getByLabel('Date').fill(t.date)
   await dialog.getByRole('button', { name: 'Add transaction' }).click()
   await dialog.waitFor({ state: 'detached' })
@@ -141,10 +142,10 @@ describe('the finance platform in Chromium', () => {
 
     await page.getByRole('button', { name: /^Amount/ }).click()
     await expect(page.getByRole('columnheader', { name: /Amount/ }).getAttribute('aria-sort')).resolves.toBe('descending')
-    await page.getByLabel('Category').selectOption('saving')
+    await page.getByLabel('Category', { exact: true }).selectOption('saving')
     await page.getByRole('cell', { name: 'Electricity bill', exact: true }).waitFor({ state: 'detached' })
     await page.getByRole('cell', { name: 'Recurring deposit', exact: true }).waitFor()
-    await page.getByLabel('Category').selectOption('')
+    await page.getByLabel('Category', { exact: true }).selectOption('')
     await page.getByRole('cell', { name: 'Electricity bill', exact: true }).waitFor()
   })
 
@@ -237,7 +238,10 @@ describe('the finance platform in Chromium', () => {
     await admin.page.getByText(`Every session of ${alice.email} was revoked.`).waitFor()
 
     await user.page.getByRole('link', { name: 'Dashboard' }).click()
-    await user.page.waitForURL('**/signin**')
+    await user.page.waitForURL('**/signin**').catch(async (e) => {
+      await user.page.screenshot({ path: 'e2e/screenshots/debug-revoke.png' })
+      throw e
+    })
     await user.page.getByText('You have been signed out').waitFor()
     problems.push(...(await check(user, '20-signed-out')))
   })

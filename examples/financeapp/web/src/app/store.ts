@@ -25,8 +25,9 @@ export function makeStore(preloaded?: Partial<RootState>) {
       let last = store.getState().session.status
       return () => {
         const now = store.getState().session.status
-        if (last === 'authenticated' && now === 'anonymous') store.dispatch(api.util.resetApiState())
+        const ended = last === 'authenticated' && now === 'anonymous'
         last = now
+        if (ended) store.dispatch(api.util.resetApiState())
       }
     })(),
   )

@@ -16,6 +16,6 @@ afterEach(() => {
   vi.unstubAllGlobals()
   document.cookie.split(';').forEach((c) => {
     const name = c.split('=')[0]?.trim()
-    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`
+    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/; secure`
   })
 })
