@@ -30,12 +30,17 @@ function compact(minor: number, currency: string) {
   return new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1, style: 'currency', currency }).format(major)
 }
 
+// Recharts sets this through the DOM's style object, which a strict CSP allows.
+const legendStyle = { fontSize: 12 }
+
 /** Charts draws spending by category, the monthly trend and the growth of savings and investments. */
 export function Charts({ summary, currency }: { summary: Summary | undefined; currency: string }) {
   const slices = byCategory(summary, currency)
   const months = byMonth(summary, currency)
   const grown = growth(months)
   const money = (v: unknown) => formatMoney(Number(v), currency)
+  const present = (['expense', 'saving', 'investment'] as const).filter((c) => slices.some((s) => s.category === c))
+  const grows = present.filter((c) => c !== 'expense')
   const tick = (v: number) => compact(v, currency)
 
   if (slices.length === 0) {
@@ -55,13 +60,13 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
         <figure aria-label={described('Totals by category')} className="h-64" data-testid="chart-category">
           <ResponsiveContainer width="100%" height="100%">
             <PieChart>
-              <Pie data={slices} dataKey="value" nameKey="category" innerRadius="55%" outerRadius="85%" paddingAngle={2} isAnimationActive={false}>
+              <Pie data={slices} dataKey="value" nameKey="category" innerRadius="55%" outerRadius="85%" paddingAngle={slices.length > 1 ? 2 : 0} isAnimationActive={false}>
                 {slices.map((s) => (
                   <Cell key={s.category} fill={categoryColor[s.category]} />
                 ))}
               </Pie>
               <Tooltip formatter={money} labelFormatter={(l) => label(String(l))} />
-              <Legend formatter={(v) => label(String(v))} />
+              <Legend formatter={(v) => label(String(v))} wrapperStyle={legendStyle} />
             </PieChart>
           </ResponsiveContainer>
         </figure>
@@ -74,8 +79,8 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
               <XAxis dataKey="month" tickFormatter={(m) => formatMonth(String(m))} tick={{ fontSize: 12, fill: '#475569' }} />
               <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} />
               <Tooltip formatter={money} labelFormatter={(m) => formatMonth(String(m))} />
-              <Legend formatter={(v) => label(String(v))} />
-              {(['expense', 'saving', 'investment'] as const).map((c) => (
+              <Legend formatter={(v) => label(String(v))} wrapperStyle={legendStyle} />
+              {present.map((c) => (
                 <Bar key={c} dataKey={c} stackId="m" fill={categoryColor[c]} isAnimationActive={false} />
               ))}
             </BarChart>
@@ -83,6 +88,11 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
         </figure>
       </Card>
       <Card title="Savings & investments over time">
+        {grows.length === 0 ? (
+          <div className="flex h-64 items-center justify-center">
+            <Empty title="No savings or investments here" />
+          </div>
+        ) : (
         <figure aria-label="Cumulative savings and investments per month" className="h-64" data-testid="chart-growth">
           <ResponsiveContainer width="100%" height="100%">
             <AreaChart data={grown} margin={{ left: 8, right: 8 }}>
@@ -90,12 +100,14 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
               <XAxis dataKey="month" tickFormatter={(m) => formatMonth(String(m))} tick={{ fontSize: 12, fill: '#475569' }} />
               <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} />
               <Tooltip formatter={money} labelFormatter={(m) => formatMonth(String(m))} />
-              <Legend formatter={(v) => label(String(v))} />
-              <Area type="monotone" dataKey="saving" stackId="g" stroke={categoryColor.saving} fill={categoryColor.saving} fillOpacity={0.2} isAnimationActive={false} />
-              <Area type="monotone" dataKey="investment" stackId="g" stroke={categoryColor.investment} fill={categoryColor.investment} fillOpacity={0.2} isAnimationActive={false} />
+              <Legend formatter={(v) => label(String(v))} wrapperStyle={legendStyle} />
+              {grows.map((c) => (
+                <Area key={c} type="monotone" dataKey={c} stackId="g" stroke={categoryColor[c]} fill={categoryColor[c]} fillOpacity={0.2} isAnimationActive={false} />
+              ))}
             </AreaChart>
           </ResponsiveContainer>
         </figure>
+        )}
       </Card>
     </div>
   )
@@ -116,7 +128,9 @@ export function Totals({ summary, currency }: { summary: Summary | undefined; cu
           <p className="mt-2 text-2xl font-semibold tracking-tight text-slate-900" data-testid={`total-${c}`}>
             {formatMoney(of(c)?.value ?? 0, currency)}
           </p>
-          <p className="mt-1 text-xs text-slate-500">{of(c)?.count ?? 0} transactions</p>
+          <p className="mt-1 text-xs text-slate-500">
+            {of(c)?.count ?? 0} {of(c)?.count === 1 ? 'transaction' : 'transactions'} · all time
+          </p>
         </div>
       ))}
     </div>
