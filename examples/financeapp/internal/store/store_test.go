@@ -423,3 +423,24 @@ func TestDraftsIdempotentAndAtomic(t *testing.T) {
 		}
 	})
 }
+
+func TestTOTPStepIsUsedOnce(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		u := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		if err := s.UseTOTPStep(ctx, u.ID, 100); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, step := range []int64{100, 99} {
+			if err := s.UseTOTPStep(ctx, u.ID, step); !errors.Is(err, ErrConflict) {
+				t.Fatalf("step %d again: %v, want ErrConflict", step, err)
+			}
+		}
+
+		if err := s.UseTOTPStep(ctx, u.ID, 101); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
