@@ -74,10 +74,10 @@ func (p *Platform) backendService(u *unit) (*backend.Service, error) {
 	})
 }
 
-// revokeSessions makes the sessions fail on their next request everywhere.
-// TODO(revoke): fan out through zt/revoke's Redis pub/sub when services run
-// as separate processes; in one process the list is shared.
-func (p *Platform) revokeSessions(_ context.Context, ids []string) error {
+// revokeSessions makes the sessions fail on their next request everywhere:
+// in this process at once, in others through Redis when it is configured,
+// else at their next poll of the backend.
+func (p *Platform) revokeSessions(ctx context.Context, ids []string) error {
 	var entries []revokeEntry
 	for _, id := range ids {
 		if id != "" {
@@ -87,6 +87,10 @@ func (p *Platform) revokeSessions(_ context.Context, ids []string) error {
 
 	if len(entries) == 0 {
 		return nil
+	}
+
+	if p.rep != nil {
+		return p.rep.Revoke(ctx, entries...)
 	}
 
 	return p.revoke.RevokeAll(entries)
