@@ -51,11 +51,11 @@ type Signal string
 
 // The posture signals.
 const (
-	SignalRooted           Signal = "device.rooted"
-	SignalDebuggable       Signal = "device.debuggable"
-	SignalEmulator         Signal = "device.emulator"
-	SignalDeveloperMode    Signal = "device.developer_mode"
-	SignalUnknownSignature Signal = "device.unknown_app_signature"
+	SignalRooted           Signal = "device.rooted"                // Posture.Rooted
+	SignalDebuggable       Signal = "device.debuggable"            // Posture.Debuggable
+	SignalEmulator         Signal = "device.emulator"              // Posture.Emulator
+	SignalDeveloperMode    Signal = "device.developer_mode"        // Posture.DeveloperMode
+	SignalUnknownSignature Signal = "device.unknown_app_signature" // app signed by another key
 )
 
 // maxOSVersion bounds the length of the OS version string.

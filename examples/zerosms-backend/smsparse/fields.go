@@ -20,7 +20,8 @@ var accountRe = anchored{
 var refRe = anchored{
 	keys: []string{"upi", "imps", "neft", "rtgs", "utr", "ref", "rrn", "txn", "transaction"},
 	re: regexp.MustCompile(
-		`^(?:(?:upi|imps|neft|rtgs|utr)\s*)?(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
+		`^(?:(?:upi|imps|neft|rtgs|utr)\s*)?` +
+			`(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
 			`(?:\s*(?:no|number|num|id)\b\.?)?\s*[:#.\-]?\s*([a-z0-9]{6,24})\b`),
 }
 
@@ -37,11 +38,23 @@ var emailTLD = regexp.MustCompile(`^\.(?:com|in|org|net|co|io|gov|edu|info|biz)\
 // counterpartyRes name the other side of a transaction, tried in order on the
 // lower-cased text.
 var counterpartyRes = []anchored{
-	{[]string{"neft", "imps", "rtgs"}, regexp.MustCompile(`^(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`)},
-	{[]string{"upi-"}, regexp.MustCompile(`^upi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`)},
+	{
+		[]string{"neft", "imps", "rtgs"},
+		regexp.MustCompile(`^(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`),
+	},
+	{
+		[]string{"upi-"},
+		regexp.MustCompile(`^upi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`),
+	},
 	{[]string{"sent by "}, regexp.MustCompile(`^sent by ([\w .&'-]{2,60}?) on\b`)},
-	{[]string{"from beneficiary "}, regexp.MustCompile(`^from beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`)},
-	{[]string{"towards "}, regexp.MustCompile(`^towards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`)},
+	{
+		[]string{"from beneficiary "},
+		regexp.MustCompile(`^from beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`),
+	},
+	{
+		[]string{"towards "},
+		regexp.MustCompile(`^towards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`),
+	},
 	{[]string{";"}, regexp.MustCompile(`^;\s*([\w .&'-]{2,60}?) credited\b`)},
 	{
 		[]string{"spent", "done", "used", "paid", "txn", "transaction", "purchase"},
@@ -58,7 +71,8 @@ var counterpartyRes = []anchored{
 var notAName = regexp.MustCompile(`^(?:the|your|you|my|a|an|this|our)\b|^(?:a/c|ac|acct|account)\b`)
 
 // corporateSuffix is stripped from a counterparty's name.
-var corporateSuffix = regexp.MustCompile(`(?i)\s+(?:pvt\.?|private)?\s*(?:ltd\.?|limited)\s*$|\s+pvt\.?\s*$`)
+var corporateSuffix = regexp.MustCompile(
+	`(?i)\s+(?:pvt\.?|private)?\s*(?:ltd\.?|limited)\s*$|\s+pvt\.?\s*$`)
 
 // balanceWords label an amount by the words just before it.
 var balanceWords = []string{"bal", "balance"}
@@ -123,7 +137,11 @@ func vpa(s string) string {
 			end++
 		}
 
-		if start == at || end-at < 3 || !isLetter(s[at+1]) || emailTLD.MatchString(asciiLower(s[end:min(len(s), end+6)])) {
+		if start == at || end-at < 3 || !isLetter(s[at+1]) {
+			continue
+		}
+
+		if emailTLD.MatchString(asciiLower(s[end:min(len(s), end+6)])) {
 			continue
 		}
 
@@ -197,7 +215,10 @@ var channelWords = []struct {
 	{ChannelUPI, []string{"upi", "vpa"}},
 	{ChannelATM, []string{"atm", "cash wdl", "cash withdrawal", "withdrawn at"}},
 	{ChannelAutoPay, []string{"autopay", "auto pay"}},
-	{ChannelMandate, []string{"e-mandate", "emandate", "mandate", "nach", "ecs", "standing instruction"}},
+	{
+		ChannelMandate,
+		[]string{"e-mandate", "emandate", "mandate", "nach", "ecs", "standing instruction"},
+	},
 }
 
 // chequeRe and nfsRe find the channels that words alone do not.

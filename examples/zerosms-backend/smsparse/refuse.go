@@ -103,43 +103,88 @@ type rule struct {
 }
 
 // refundCredited excuses a "failed" that explains a refund or reversal.
-var refundCredited = regexp.MustCompile(`\b(?:refund|revers)\w*\b.*\bcredited\b|\bcredited\b.*\b(?:refund|revers)`)
+var refundCredited = alternatives(
+	`\b(?:refund|revers)\w*\b.*\bcredited\b`,
+	`\bcredited\b.*\b(?:refund|revers)`,
+)
+
+// alternatives compiles the alternation of patterns.
+func alternatives(patterns ...string) *regexp.Regexp {
+	return regexp.MustCompile(strings.Join(patterns, "|"))
+}
 
 // Rules run in order after the phishing check; the first that matches decides.
 // OTPs come first because they may carry every mark of a real transaction.
 var rules = []rule{
-	{reason: ReasonOTP, needles: []string{"otp", "one time", "one-time", "verification code"},
-		re: regexp.MustCompile(
-			`\b\d{4,8} is (?:the|your) (?:otp|one.time.password|verification code)` +
-				`|\b(?:otp|one.time.password|verification code)(?: is|:| -)? ?\d{4,8}\b` +
-				`|\botp for (?:the )?(?:txn|transaction|payment|purchase)`)},
-	{reason: ReasonFailed, needles: []string{"fail", "declin", "unsuccess", "could not", "has not been", "insufficient"},
-		re: regexp.MustCompile(
-			`\b(?:failed|declined|unsuccessful|could not be (?:processed|completed)` +
-				`|has not been (?:processed|completed)|insufficient (?:funds|balance))\b`),
-		unless: refundCredited},
-	{reason: ReasonFutureDebit, needles: []string{"will be", "shall be", "would be", "to be ", "schedul", "upcoming", "due for"},
-		re: regexp.MustCompile(
-			`\b(?:will|shall|would) be (?:debited|charged|deducted|processed|auto.?debited|presented)` +
-				`|\bto be (?:debited|charged|deducted)|\bscheduled (?:for|on)\b|\bupcoming (?:debit|payment)` +
-				`|\bpayment due for\b|\bdue for (?:debit|payment)\b`)},
-	{reason: ReasonBillReminder, needles: []string{"bill alert", "due", "overdue", "pay by", "pay before", "statement"},
-		re: regexp.MustCompile(
-			`\bbill alert\b|\bis due\b|\bdue (?:on|by|date)\b|\b(?:total|min(?:imum)?\.?) (?:amt|amount) due\b` +
-				`|\bpay (?:by|before)\b|\boverdue\b|\bstatement (?:for|of) .* generated\b`)},
-	{reason: ReasonMandate, needles: []string{"mandate", "umrn", "standing instruction", "nach", "si "},
-		re: regexp.MustCompile(
-			`\b(?:mandate|umrn|standing instruction|e-?nach|si)\b.*\b(?:for processing|registered` +
-				`|registration|created|set ?up|activated|revoked|cancelled|modified|request)\b`)},
-	{reason: ReasonFundsBlocked, needles: []string{"blocked", "earmarked", "hold", "held", "lien", "asba"},
-		re: regexp.MustCompile(
-			`\b(?:is|has been|are|been) (?:blocked|earmarked|on hold|held)\b|\blien\b|\basba\b`)},
-	{reason: ReasonVoucher, needles: []string{"voucher", "evoucher", "gift card"},
-		re: regexp.MustCompile(`\be-?voucher\b|\bgift card\b|\bvoucher code\b`)},
-	{reason: ReasonCardBillPayment, needles: []string{"payment of", "payment received", "payment has"},
-		re: regexp.MustCompile(
-			`\bpayment of .* (?:has been )?received (?:on|towards|for) (?:your )?.*credit card\b` +
-				`|\bpayment (?:has been )?received (?:on|towards|for) your .*credit card\b`)},
+	{
+		reason:  ReasonOTP,
+		needles: []string{"otp", "one time", "one-time", "verification code"},
+		re: alternatives(
+			`\b\d{4,8} is (?:the|your) (?:otp|one.time.password|verification code)`,
+			`\b(?:otp|one.time.password|verification code)(?: is|:| -)? ?\d{4,8}\b`,
+			`\botp for (?:the )?(?:txn|transaction|payment|purchase)`),
+	},
+	{
+		reason:  ReasonFailed,
+		needles: []string{"fail", "declin", "unsuccess", "could not", "has not been", "insufficient"},
+		re: alternatives(
+			`\b(?:failed|declined|unsuccessful)\b`,
+			`\b(?:could not be|has not been) (?:processed|completed)\b`,
+			`\binsufficient (?:funds|balance)\b`),
+		unless: refundCredited,
+	},
+	{
+		reason: ReasonFutureDebit,
+		needles: []string{
+			"will be", "shall be", "would be", "to be ", "schedul", "upcoming", "due for",
+		},
+		re: alternatives(
+			`\b(?:will|shall|would) be (?:debited|charged|deducted|processed|auto.?debited|presented)`,
+			`\bto be (?:debited|charged|deducted)`,
+			`\bscheduled (?:for|on)\b`,
+			`\bupcoming (?:debit|payment)`,
+			`\bpayment due for\b`,
+			`\bdue for (?:debit|payment)\b`),
+	},
+	{
+		reason:  ReasonBillReminder,
+		needles: []string{"bill alert", "due", "overdue", "pay by", "pay before", "statement"},
+		re: alternatives(
+			`\bbill alert\b`,
+			`\bis due\b`,
+			`\bdue (?:on|by|date)\b`,
+			`\b(?:total|min(?:imum)?\.?) (?:amt|amount) due\b`,
+			`\bpay (?:by|before)\b`,
+			`\boverdue\b`,
+			`\bstatement (?:for|of) .* generated\b`),
+	},
+	{
+		reason:  ReasonMandate,
+		needles: []string{"mandate", "umrn", "standing instruction", "nach", "si "},
+		re: regexp.MustCompile(`\b(?:mandate|umrn|standing instruction|e-?nach|si)\b.*` +
+			`\b(?:for processing|registered|registration|created|set ?up|activated|revoked` +
+			`|cancelled|modified|request)\b`),
+	},
+	{
+		reason:  ReasonFundsBlocked,
+		needles: []string{"blocked", "earmarked", "hold", "held", "lien", "asba"},
+		re: alternatives(
+			`\b(?:is|has been|are|been) (?:blocked|earmarked|on hold|held)\b`,
+			`\blien\b`,
+			`\basba\b`),
+	},
+	{
+		reason:  ReasonVoucher,
+		needles: []string{"voucher", "evoucher", "gift card"},
+		re:      alternatives(`\be-?voucher\b`, `\bgift card\b`, `\bvoucher code\b`),
+	},
+	{
+		reason:  ReasonCardBillPayment,
+		needles: []string{"payment of", "payment received", "payment has"},
+		re: alternatives(
+			`\bpayment of .* (?:has been )?received (?:on|towards|for) (?:your )?.*credit card\b`,
+			`\bpayment (?:has been )?received (?:on|towards|for) your .*credit card\b`),
+	},
 }
 
 // promoWords mark advertisements; they refuse a message only when no movement
@@ -192,15 +237,15 @@ var lureWords = []string{
 }
 
 // shareSecret asks the reader to give away a code; banks only ever say not to.
-var shareSecret = regexp.MustCompile(`\b(?:share|send|enter|provide) (?:the |your )?(?:otp|pin|cvv|password)`)
+var shareSecret = regexp.MustCompile(
+	`\b(?:share|send|enter|provide) (?:the |your )?(?:otp|pin|cvv|password)`)
 
 var (
 	secretWords = []string{"share", "send", "enter", "provide"}
-	linkNeedles = []string{"://", "bit.ly", "tinyurl"}
-)
 
-// linkRe finds links, including defanged ones ("hxxps://") and shorteners.
-var linkRe = regexp.MustCompile(`(?:https?|hxxps?)://\S+|\bbit\.ly/\S*|\btinyurl\.com/\S*`)
+	// linkNeedles find links, defanged ones ("hxxps://") and shorteners too.
+	linkNeedles = []string{"://", "bit.ly/", "tinyurl.com/"}
+)
 
 // phishing returns where the lure is in a message that pairs a link with a
 // threat or bait, or that asks for a secret; nil when it does neither.
@@ -213,7 +258,7 @@ func phishing(m *message) []int {
 		}
 	}
 
-	if !m.containsAny(linkNeedles) || !linkRe.MatchString(lower) {
+	if !m.containsAny(linkNeedles) {
 		return nil
 	}
 

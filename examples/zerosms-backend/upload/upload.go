@@ -91,13 +91,13 @@ const (
 
 // Rejection reasons; stable codes for the device and the audit trail.
 const (
-	ReasonClientID   = "invalid_client_id"
-	ReasonSeq        = "invalid_seq"
-	ReasonSender     = "invalid_sender"
-	ReasonBody       = "invalid_body"
-	ReasonReceivedAt = "invalid_received_at"
-	ReasonConflict   = "conflict"
-	ReasonRepeated   = "repeated_in_batch"
+	ReasonClientID   = "invalid_client_id"   // not 1 to 64 allowed characters
+	ReasonSeq        = "invalid_seq"         // zero
+	ReasonSender     = "invalid_sender"      // empty, too long or not UTF-8
+	ReasonBody       = "invalid_body"        // empty, too long or not UTF-8
+	ReasonReceivedAt = "invalid_received_at" // missing, in the future or too old
+	ReasonConflict   = "conflict"            // id or seq stored with other content
+	ReasonRepeated   = "repeated_in_batch"   // id or seq twice in one batch
 )
 
 // Result is the outcome of one message, in the order of the request.
@@ -137,7 +137,8 @@ func (b *Batch) Check() error {
 	case len(b.Messages) == 0:
 		return fmt.Errorf("%w: no messages", ErrInvalidBatch)
 	case len(b.Messages) > MaxMessages:
-		return fmt.Errorf("%w: %d messages, at most %d", ErrInvalidBatch, len(b.Messages), MaxMessages)
+		return fmt.Errorf("%w: %d messages, at most %d",
+			ErrInvalidBatch, len(b.Messages), MaxMessages)
 	}
 
 	total := 0
@@ -146,7 +147,8 @@ func (b *Batch) Check() error {
 	}
 
 	if total > MaxBatchBytes {
-		return fmt.Errorf("%w: %d bytes of messages, at most %d", ErrInvalidBatch, total, MaxBatchBytes)
+		return fmt.Errorf("%w: %d bytes of messages, at most %d",
+			ErrInvalidBatch, total, MaxBatchBytes)
 	}
 
 	return nil
