@@ -180,6 +180,10 @@ func monthName(s string, i int) (time.Month, int) {
 		j++
 	}
 
+	if j-i < 3 || j-i > 9 || !strings.ContainsRune("jfmasond", rune(s[i])) {
+		return 0, j
+	}
+
 	return months[s[i:j]], j
 }
 
