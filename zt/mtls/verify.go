@@ -169,6 +169,10 @@ func (v *verifier) verifyConnection(cs tls.ConnectionState) error {
 		return err
 	}
 
+	if v.revocation == nil {
+		return nil
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), v.timeout)
 	defer cancel()
 

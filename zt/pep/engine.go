@@ -211,7 +211,7 @@ func (e *Engine) decide(ctx context.Context, st *state, ep string, in *Input) (o
 	}
 
 	roles, bound := st.pip.rolesOf(in.Principal)
-	val, err := in.value(roles, bound, !st.pol.cacheable)
+	val, err := in.value(roles, bound, st.pol.shape)
 	if err != nil {
 		return denied(zt.ReasonEvalError), err
 	}

@@ -111,7 +111,7 @@ func (e *Engine) Filter(ctx context.Context, name string, in *Input) (SQLFilter,
 		}
 	}
 	roles, bound := st.pip.rolesOf(in.Principal)
-	val, err := in.value(roles, bound, true)
+	val, err := in.value(roles, bound, fullShape)
 	if err != nil {
 		return SQLFilter{}, err
 	}
