@@ -202,12 +202,24 @@ func (p *Parser) fields(text string, m *message, dir movement) (*Transaction, er
 		tx.ToAccount = second
 	}
 
-	tx.Counterparty = counterparty(text, m)
 	tx.Channel = channel(m, tx.VPA, tx.Instrument)
+	if !tx.identified() {
+		return nil, &RefusalError{Reason: ReasonNoAccount}
+	}
+
+	tx.Counterparty = counterparty(text, m)
 	tx.Category = category(m, tx.Type, tx.Channel)
 	p.date(tx, text, lower)
 
 	return tx, nil
+}
+
+// identified reports whether the transaction names something only a bank
+// message would: an account or card, a UPI address, a reference, a balance or
+// limit, or a payment rail.
+func (tx *Transaction) identified() bool {
+	return tx.Account != "" || tx.VPA != "" || tx.Reference != "" || tx.Balance != nil ||
+		tx.AvailableLimit != nil || tx.Channel != ""
 }
 
 func (p *Parser) date(tx *Transaction, text, lower string) {

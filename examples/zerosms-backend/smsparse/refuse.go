@@ -34,8 +34,8 @@ const (
 	// ReasonBillReminder is a bill or statement that is due.
 	ReasonBillReminder Reason = "bill_reminder"
 
-	// ReasonFutureDebit announces a debit that has not happened yet ("will be
-	// debited").
+	// ReasonFutureDebit announces a debit (or credit) that has not happened
+	// yet ("will be debited").
 	ReasonFutureDebit Reason = "future_debit_notice"
 
 	// ReasonMandate is the registration or processing notice of a mandate (NACH,
@@ -66,6 +66,11 @@ const (
 	// ReasonNoMovement is a message with an amount but no word that says money
 	// moved (debited, credited, spent, sent, received, ...).
 	ReasonNoMovement Reason = "no_movement"
+
+	// ReasonNoAccount is a message that says money moved but names no account,
+	// card, UPI address, reference, balance or payment rail: banks always name
+	// one, so the message is not a bank's.
+	ReasonNoAccount Reason = "no_account"
 )
 
 // RefusalError is returned for a message that moves no money. It matches
@@ -155,7 +160,8 @@ var rules = []rule{
 	}},
 	{reason: ReasonFutureDebit, phrases: []phrase{
 		p(" be ", `\b(?:will|shall|would) be `+
-			`(?:debited|charged|deducted|processed|auto.?debited|presented)`),
+			`(?:debited|charged|deducted|processed|auto.?debited|presented|credited|added`+
+			`|transferred|sent|paid|refunded)`),
 		p("to be ", `\bto be (?:debited|charged|deducted)`),
 		p("scheduled", `\bscheduled (?:for|on)\b`),
 		p("upcoming", `\bupcoming (?:debit|payment)`),
