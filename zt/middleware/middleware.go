@@ -215,7 +215,7 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal, d *zt.
 	ev := audit.Event{
 		Time:       time.Now().UTC(),
 		Kind:       "decision",
-		Actor:      actorOf(p),
+		Actor:      pep.ActorOf(p),
 		Decision:   "deny",
 		Method:     r.Method,
 		Route:      routeOf(c.pattern),
@@ -247,21 +247,4 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal, d *zt.
 		return fmt.Errorf("middleware: audit: %w", err)
 	}
 	return nil
-}
-
-func actorOf(p *zt.Principal) audit.Actor {
-	var a audit.Actor
-	if p == nil {
-		return a
-	}
-	if p.User != nil {
-		a.User, a.Session = p.User.ID, p.User.SessionID
-	}
-	if p.Device != nil {
-		a.Device = p.Device.ID
-	}
-	if p.Workload != nil {
-		a.Workload = p.Workload.ID
-	}
-	return a
 }

@@ -163,6 +163,11 @@ func TestDecideFailsClosed(t *testing.T) {
 			reason: pep.ReasonMalformed, errs: true,
 		},
 		{
+			name:   "empty object",
+			rego:   "package ztkit.authz\n\ndecision := {}\n",
+			reason: pep.ReasonMalformed, errs: true,
+		},
+		{
 			name:   "allow not boolean",
 			rego:   "package ztkit.authz\n\ndecision := {\"allow\": \"true\"}\n",
 			reason: pep.ReasonMalformed, errs: true,
