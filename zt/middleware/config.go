@@ -63,6 +63,10 @@ type Config struct {
 	// it is the method and echo path ("GET /v1/transactions/:id"). A request
 	// whose route is neither here nor in Public is denied.
 	Routes map[string]Route
+	// Router finds the route pattern of a request for Handler. Nil means the
+	// handler given to Handler, which must then be a Router such as an
+	// *http.ServeMux; set it when that handler wraps the mux.
+	Router Router
 	// Public lists the route patterns served without authentication or
 	// decision, for example "GET /healthz". Nothing else is public.
 	Public []string

@@ -14,13 +14,17 @@ type Router interface {
 
 // Handler returns net/http middleware that authenticates, decides and audits
 // every request before next serves it. next is usually the *http.ServeMux
-// whose patterns Config.Routes names; if next is not a Router, every request
-// is refused, since its route cannot be known.
+// whose patterns Config.Routes names. If neither Config.Router is set nor
+// next is a Router, every request is refused, since its route cannot be
+// known.
 //
 // An allowed request reaches next with the Principal and the Decision in its
 // context (zt.PrincipalFrom, zt.DecisionFrom).
 func (m *Middleware) Handler(next http.Handler) http.Handler {
-	router, _ := next.(Router)
+	router := m.cfg.Router
+	if router == nil {
+		router, _ = next.(Router)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if router == nil {
 			m.write(w, forbidden(ReasonRouteUnmapped, nil))

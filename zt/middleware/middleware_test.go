@@ -455,3 +455,29 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestHandlerNeedsARouter(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /x", handler)
+	wrapped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, r) })
+	cfg := middleware.Config{
+		Verifier: principalVerifier{}, Engine: decider{Allow: true},
+		Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
+	}
+	for _, tt := range []struct {
+		name   string
+		router middleware.Router
+		status int
+	}{{"no router", nil, 403}, {"router", mux, 200}} {
+		cfg.Router = tt.router
+		m, err := middleware.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(m.Handler(wrapped))
+		if got := do(t, "GET", srv.URL+"/x", bearer("alice")); got.status != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, got.status, tt.status)
+		}
+		srv.Close()
+	}
+}
