@@ -115,6 +115,7 @@ func newFixture(t testing.TB) *fixture {
 	f.engine, err = pep.New(ctx, pep.Config{
 		Policies: examplePolicy(t),
 		Before:   []pep.BeforeHook{loadOwner},
+		Timeout:  10 * time.Second, // a loaded machine must not deny
 	})
 	if err != nil {
 		t.Fatal(err)
