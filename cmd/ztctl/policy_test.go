@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -15,17 +13,13 @@ import (
 
 const examplePolicy = "../../zt/pep/examples/roles_ownership_grants"
 
-// run executes ztctl with args and returns its output and error.
+// run executes ztctl's root command with args and returns its output and error.
 func run(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
+
 	resetFlags(rootCmd)
-	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&out)
-	rootCmd.SetIn(strings.NewReader(stdin))
-	rootCmd.SetArgs(args)
-	err := rootCmd.ExecuteContext(context.Background())
-	return out.String(), err
+
+	return execute(t, rootCmd, stdin, args...)
 }
 
 // resetFlags sets every flag back to its default, since the commands

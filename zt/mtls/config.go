@@ -25,6 +25,15 @@ type Source interface {
 // when WithCheckTimeout is not given.
 const DefaultCheckTimeout = 2 * time.Second
 
+// resumptionMargin is how long before its peer's SVID expires a TLS
+// session stops being resumed. Go refuses to resume a session whose peer
+// certificate has expired at tls.Config.Time, and VerifyConnection checks
+// expiry again a moment later: without a margin, a resumption at the
+// instant of expiry passes the first check and fails the second, failing
+// the connection instead of falling back to a full handshake with the
+// rotated SVID.
+const resumptionMargin = 10 * time.Second
+
 // sessionCacheSize is the number of servers whose TLS sessions a client
 // config remembers by default.
 const sessionCacheSize = 256
@@ -140,6 +149,7 @@ func HardenServerConfig(cfg *tls.Config, src Source, authz Authorizer, opts ...O
 	o := newOptions(src, opts)
 
 	resetAuth(cfg)
+	setTime(cfg, o)
 	cfg.ClientAuth = tls.RequireAnyClientCert
 	cfg.GetCertificate = newCertGetter(src).serverCert
 	cfg.VerifyConnection = chain(o.verifier(authz).verifyConnection, cfg.VerifyConnection)
@@ -154,6 +164,7 @@ func HardenClientConfig(cfg *tls.Config, src Source, authz Authorizer, opts ...O
 	o := newOptions(src, opts)
 
 	resetAuth(cfg)
+	setTime(cfg, o)
 	cfg.GetClientCertificate = newCertGetter(src).clientCert
 	cfg.InsecureSkipVerify = true
 	cfg.VerifyConnection = chain(o.verifier(authz).verifyConnection, cfg.VerifyConnection)
@@ -175,7 +186,8 @@ func resetAuth(cfg *tls.Config) {
 	}
 
 	cfg.Certificates = nil
-	cfg.NameToCertificate = nil //nolint:staticcheck // cleared so it cannot bypass the SVID
+	//lint:ignore SA1019 cleared so that a stale map cannot bypass the SVID
+	cfg.NameToCertificate = nil
 	cfg.GetCertificate = nil
 	cfg.GetClientCertificate = nil
 	cfg.GetConfigForClient = nil
@@ -183,6 +195,19 @@ func resetAuth(cfg *tls.Config) {
 	cfg.ClientCAs = nil
 	cfg.ClientAuth = tls.NoClientCert
 	cfg.InsecureSkipVerify = false
+}
+
+// setTime shifts the clock that crypto/tls uses for session resumption by
+// resumptionMargin, unless the caller set one. Go uses it only for session
+// ticket ages and the expiry of resumed peers here: these configurations
+// verify certificates themselves, with the unshifted clock.
+func setTime(cfg *tls.Config, o *options) {
+	if cfg.Time != nil {
+		return
+	}
+
+	now := o.now
+	cfg.Time = func() time.Time { return now().Add(resumptionMargin) }
 }
 
 func chain(first, then func(tls.ConnectionState) error) func(tls.ConnectionState) error {

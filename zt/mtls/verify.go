@@ -27,12 +27,14 @@ func Verify(certs []*x509.Certificate, bundles x509bundle.Source, now time.Time)
 	return pools.verify(certs, bundles, now)
 }
 
-// poolCache keeps one x509.CertPool per trust domain and rebuilds it only
-// when the bundle's authorities change, so that a handshake does not
-// rebuild the pool of roots.
+// poolCache keeps one x509.CertPool per trust domain, rebuilt only when
+// the bundle's authorities change, and remembers the chains it verified,
+// so that a handshake with a peer whose chain was already verified against
+// the same authorities skips the signature checks (see verifiedCache).
 type poolCache struct {
-	mu    sync.Mutex
-	pools map[spiffeid.TrustDomain]*rootPool
+	mu       sync.Mutex
+	pools    map[spiffeid.TrustDomain]*rootPool
+	verified verifiedCache
 }
 
 type rootPool struct {
@@ -40,7 +42,9 @@ type rootPool struct {
 	pool        *x509.CertPool
 }
 
-func (c *poolCache) roots(bundles x509bundle.Source, td spiffeid.TrustDomain) (*x509.CertPool, error) {
+// roots returns the pool of the trust domain's authorities, and those
+// authorities, from the pool cache.
+func (c *poolCache) roots(bundles x509bundle.Source, td spiffeid.TrustDomain) (*rootPool, error) {
 	if bundles == nil {
 		return nil, errors.New("no bundle source")
 	}
@@ -59,7 +63,7 @@ func (c *poolCache) roots(bundles x509bundle.Source, td spiffeid.TrustDomain) (*
 	defer c.mu.Unlock()
 
 	if p := c.pools[td]; p != nil && slices.Equal(p.authorities, authorities) {
-		return p.pool, nil
+		return p, nil
 	}
 
 	pool := x509.NewCertPool()
@@ -70,9 +74,10 @@ func (c *poolCache) roots(bundles x509bundle.Source, td spiffeid.TrustDomain) (*
 	if c.pools == nil {
 		c.pools = make(map[spiffeid.TrustDomain]*rootPool)
 	}
-	c.pools[td] = &rootPool{authorities: authorities, pool: pool}
+	p := &rootPool{authorities: authorities, pool: pool}
+	c.pools[td] = p
 
-	return pool, nil
+	return p, nil
 }
 
 func (c *poolCache) verify(certs []*x509.Certificate, bundles x509bundle.Source, now time.Time) (spiffeid.ID, [][]*x509.Certificate, error) {
@@ -96,8 +101,13 @@ func (c *poolCache) verify(certs []*x509.Certificate, bundles x509bundle.Source,
 		return id, nil, refuse(ReasonUntrusted, ErrUntrusted, "%s: %w", id, err)
 	}
 
+	key := chainKey(certs)
+	if v := c.verified.get(key, roots, now); v != nil {
+		return id, v.chains, nil
+	}
+
 	chains, err := leaf.Verify(x509.VerifyOptions{
-		Roots:         roots,
+		Roots:         roots.pool,
 		Intermediates: intermediates(certs[1:]),
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 		CurrentTime:   now,
@@ -105,6 +115,8 @@ func (c *poolCache) verify(certs []*x509.Certificate, bundles x509bundle.Source,
 	if err != nil {
 		return id, nil, refuse(ReasonUntrusted, ErrUntrusted, "%s: %w", id, err)
 	}
+
+	c.verified.put(key, roots, chains)
 
 	return id, chains, nil
 }
@@ -155,6 +167,10 @@ func (v *verifier) verifyConnection(cs tls.ConnectionState) error {
 
 	if err := v.authorizeID(id, chains); err != nil {
 		return err
+	}
+
+	if v.revocation == nil {
+		return nil
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), v.timeout)

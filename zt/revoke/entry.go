@@ -102,6 +102,13 @@ type Entry struct {
 	// need not outlive the token.
 	Expires time.Time `json:"expires"`
 
+	// IssuedBefore, when set, limits the entry to credentials issued before
+	// it (by the token's "iat"), so that a subject whose password changed, or
+	// a device that fell out of compliance, can sign in again while every
+	// older token stays refused. A principal without a token issue time is
+	// refused. The zero time refuses every credential.
+	IssuedBefore time.Time `json:"issued_before,omitzero"`
+
 	// Reason is a stable reason code for the audit trail, for example
 	// "caep.session_revoked"; it may be empty.
 	Reason string `json:"reason,omitempty"`

@@ -57,8 +57,40 @@ type key struct {
 }
 
 type record struct {
-	expires int64 // Unix nanoseconds
-	reason  string
+	expires      int64 // Unix nanoseconds
+	issuedBefore int64 // Unix nanoseconds; 0 refuses every credential
+	reason       string
+}
+
+// merge combines r with a new entry: the later expiry, and the wider
+// issued-before bound. It reports whether anything changed.
+func (r record) merge(n record) (record, bool) {
+	out := r
+	out.expires = max(r.expires, n.expires)
+
+	if r.issuedBefore != 0 && (n.issuedBefore == 0 || n.issuedBefore > r.issuedBefore) {
+		out.issuedBefore = n.issuedBefore
+	}
+
+	if out != r {
+		out.reason = n.reason
+	}
+
+	return out, out != r
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+
+	return t.UnixNano()
+}
+
+// refuses reports whether r applies to a credential issued at iat (the zero
+// time when unknown).
+func (r record) refuses(iat time.Time) bool {
+	return r.issuedBefore == 0 || iat.IsZero() || iat.UnixNano() < r.issuedBefore
 }
 
 type snapshot = map[key]record
@@ -178,13 +210,20 @@ func (s *shard) apply(es []Entry, now int64) []Entry {
 	var applied []Entry
 	for _, e := range es {
 		k := key{kind: e.Kind, value: e.Value}
-		exp := e.Expires.UnixNano()
-
-		if cur, ok := next[k]; ok && cur.expires >= exp {
-			continue
+		r := record{
+			expires: e.Expires.UnixNano(), issuedBefore: nanos(e.IssuedBefore), reason: e.Reason,
 		}
 
-		next[k] = record{expires: exp, reason: e.Reason}
+		if cur, ok := next[k]; ok {
+			merged, changed := cur.merge(r)
+			if !changed {
+				continue
+			}
+
+			r = merged
+		}
+
+		next[k] = r
 		applied = append(applied, e)
 	}
 
@@ -201,12 +240,16 @@ func (l *List) Revoked(k Kind, value string) (Entry, bool) {
 		return Entry{}, false
 	}
 
-	return Entry{
-		Kind:    k,
-		Value:   value,
-		Expires: time.Unix(0, r.expires),
-		Reason:  r.reason,
-	}, true
+	return r.entry(k, value), true
+}
+
+func (r record) entry(k Kind, value string) Entry {
+	e := Entry{Kind: k, Value: value, Expires: time.Unix(0, r.expires), Reason: r.reason}
+	if r.issuedBefore != 0 {
+		e.IssuedBefore = time.Unix(0, r.issuedBefore)
+	}
+
+	return e
 }
 
 func (l *List) lookup(k Kind, value string) (record, bool) {
@@ -231,38 +274,40 @@ func (l *List) CheckRevoked(_ context.Context, p *zt.Principal) error {
 		return nil
 	}
 
+	var iat time.Time
 	if p.Token != nil {
-		if err := l.check(Token, p.Token.ID); err != nil {
+		iat = p.Token.IssuedAt
+		if err := l.check(Token, p.Token.ID, iat); err != nil {
 			return err
 		}
 	}
 
 	if p.User != nil {
-		if err := l.check(Session, p.User.SessionID); err != nil {
+		if err := l.check(Session, p.User.SessionID, iat); err != nil {
 			return err
 		}
 
-		if err := l.check(Subject, p.User.ID); err != nil {
+		if err := l.check(Subject, p.User.ID, iat); err != nil {
 			return err
 		}
 	}
 
 	if p.Device != nil {
-		if err := l.check(Device, p.Device.ID); err != nil {
+		if err := l.check(Device, p.Device.ID, iat); err != nil {
 			return err
 		}
 	}
 
 	if p.Workload != nil {
-		return l.check(Workload, p.Workload.ID)
+		return l.check(Workload, p.Workload.ID, iat)
 	}
 
 	return nil
 }
 
-func (l *List) check(k Kind, value string) error {
+func (l *List) check(k Kind, value string, iat time.Time) error {
 	r, ok := l.lookup(k, value)
-	if !ok {
+	if !ok || !r.refuses(iat) {
 		return nil
 	}
 
@@ -279,12 +324,7 @@ func (l *List) Entries() []Entry {
 	for i := range l.shards {
 		for k, r := range *l.shards[i].set.Load() {
 			if r.expires > now {
-				out = append(out, Entry{
-					Kind:    k.kind,
-					Value:   k.value,
-					Expires: time.Unix(0, r.expires),
-					Reason:  r.reason,
-				})
+				out = append(out, r.entry(k.kind, k.value))
 			}
 		}
 	}

@@ -303,3 +303,53 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 		}
 	}
 }
+
+func TestIssuedBefore(t *testing.T) {
+	c := newClock()
+	l := revoke.NewList(revoke.Config{Now: c.Now})
+	cut := c.Now()
+
+	if err := l.Revoke(revoke.Entry{
+		Kind: revoke.Subject, Value: "alice", IssuedBefore: cut, Reason: "test.reason",
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name    string
+		token   *zt.Token
+		revoked bool
+	}{
+		{"older token", &zt.Token{IssuedAt: cut.Add(-time.Minute)}, true},
+		{"newer token", &zt.Token{IssuedAt: cut.Add(time.Second)}, false},
+		{"token issued at the cut", &zt.Token{IssuedAt: cut}, false},
+		{"token without iat", &zt.Token{}, true},
+		{"no token", nil, true},
+	}
+
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &zt.Principal{User: &zt.User{ID: "alice"}, Token: tc.token}
+			err := l.CheckRevoked(context.Background(), p)
+
+			if tc.revoked {
+				assertRevoked(t, err, revoke.Subject)
+			} else if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+
+	// A later revocation without a bound widens the entry to every
+	// credential.
+	if err := l.Revoke(revoke.Entry{Kind: revoke.Subject, Value: "alice", Reason: "test.reason"}); err != nil {
+		t.Fatal(err)
+	}
+
+	p := &zt.Principal{User: &zt.User{ID: "alice"}, Token: &zt.Token{IssuedAt: cut.Add(time.Hour)}}
+	assertRevoked(t, l.CheckRevoked(context.Background(), p), revoke.Subject)
+
+	if got, _ := l.Revoked(revoke.Subject, "alice"); !got.IssuedBefore.IsZero() {
+		t.Fatalf("IssuedBefore = %v after widening", got.IssuedBefore)
+	}
+}

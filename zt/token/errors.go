@@ -49,6 +49,7 @@ var (
 	ErrAudience        = errors.New("token: wrong audience")
 	ErrType            = errors.New("token: wrong token type")
 	ErrKeysUnavailable = errors.New("token: key set unavailable")
+	ErrDPoPRequired    = errors.New("token: DPoP proof required")
 )
 
 // invalid returns an unauthenticated refusal with the RFC 6750 code invalid_token.

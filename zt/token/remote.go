@@ -20,6 +20,10 @@ var ErrJWKSTooLarge = errors.New("token: JWKS response too large")
 // remoteKeys keeps a key set fetched from a JWKS URL fresh. It keeps the last
 // good set when a fetch fails, refetches in the background, and refetches on
 // demand (rate limited) when a token names a key it does not know.
+//
+// TODO(jwks-cache-control): the refresh interval is fixed by configuration;
+// honouring the server's Cache-Control max-age (within bounds) would let an
+// issuer announce rotations without every verifier being reconfigured.
 type remoteKeys struct {
 	url        string
 	client     *http.Client

@@ -341,7 +341,8 @@ func (ca *CA) checkID(id spiffeid.ID) error {
 }
 
 // LeafTemplate returns the certificate template that Issue signs for id: a
-// leaf valid from now (backdated by a minute for clock skew) for ttl. Tests
+// leaf valid from now (backdated by a minute for clock skew) for ttl,
+// rounded up to a whole second, which is what X.509 times can hold. Tests
 // change it to build the malformed certificates a verifier must refuse.
 func (ca *CA) LeafTemplate(id spiffeid.ID, ttl time.Duration) *x509.Certificate {
 	now := ca.cfg.Now()
@@ -350,7 +351,7 @@ func (ca *CA) LeafTemplate(id spiffeid.ID, ttl time.Duration) *x509.Certificate 
 		Subject:               pkix.Name{Organization: []string{"ztkit dev SVID"}},
 		URIs:                  []*url.URL{id.URL()},
 		NotBefore:             now.Add(-clockSkew),
-		NotAfter:              now.Add(ttl),
+		NotAfter:              ceilSecond(now.Add(ttl)),
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{
@@ -368,4 +369,14 @@ func (ca *CA) SignCertificate(tmpl *x509.Certificate, pub crypto.PublicKey) (*x5
 	}
 
 	return sign(tmpl, ca.cert, pub, ca.key)
+}
+
+// ceilSecond rounds t up to a whole second, so that the one-second
+// resolution of X.509 times never shortens a lifetime.
+func ceilSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+
+	return t
 }

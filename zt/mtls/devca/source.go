@@ -77,15 +77,15 @@ func (s *Source) Issued() int {
 
 // rotate issues a new SVID; s.mu is held, or s is not yet shared.
 func (s *Source) rotate() error {
+	now := s.ca.cfg.Now()
+
 	svid, err := s.ca.Issue(s.id, s.opts...)
 	if err != nil {
 		return fmt.Errorf("devca: rotate %q: %w", s.id, err)
 	}
 
-	leaf := svid.Certificates[0]
-	issuedAt := leaf.NotBefore.Add(clockSkew)
 	s.svid = svid
-	s.rotateAt = issuedAt.Add(leaf.NotAfter.Sub(issuedAt) / 2)
+	s.rotateAt = now.Add(svid.Certificates[0].NotAfter.Sub(now) / 2)
 	s.issued++
 
 	return nil

@@ -4,6 +4,8 @@
 package tokentest
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -192,4 +194,52 @@ func Claims(issuer, audience string, ttl time.Duration) map[string]any {
 		"exp":       now.Add(ttl).Unix(),
 		"jti":       token.NewID(),
 	}
+}
+
+// DPoPProof returns a DPoP proof (RFC 9449) signed by key for method and url,
+// bound to accessToken when it is not empty.
+func DPoPProof(tb testing.TB, key jwk.Key, method, url, accessToken string) string {
+	tb.Helper()
+
+	claims := map[string]any{
+		"jti": token.NewID(),
+		"htm": method,
+		"htu": url,
+		"iat": time.Now().Unix(),
+	}
+
+	if accessToken != "" {
+		sum := sha256.Sum256([]byte(accessToken))
+		claims["ath"] = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+
+	return SignProof(tb, key, claims)
+}
+
+// SignProof signs claims as a DPoP proof: "typ" dpop+jwt and key's public JWK
+// in the header.
+func SignProof(tb testing.TB, key jwk.Key, claims map[string]any) string {
+	tb.Helper()
+
+	pub, err := key.PublicKey()
+	if err != nil {
+		tb.Fatal(err)
+	}
+
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		tb.Fatal(err)
+	}
+
+	hdr := jws.NewHeaders()
+	_ = hdr.Set(jws.TypeKey, token.TypeDPoP)
+	_ = hdr.Set(jws.JWKKey, pub)
+
+	alg := jwa.SignatureAlgorithm(key.Algorithm().String())
+	signed, err := jws.Sign(payload, jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+
+	return string(signed)
 }
