@@ -283,6 +283,11 @@ func TestAdapters(t *testing.T) {
 			status: 403, reason: "rbac.no_permission",
 		},
 		{
+			// The handler would see the ID "t1/x", not alice's "t1".
+			name: "escaped slash in the ID", method: "GET", path: "/v1/transactions/t1%2Fx",
+			set: bearer(alice), status: 403, reason: "rbac.no_permission",
+		},
+		{
 			name: "unmapped route", method: "GET", path: "/v1/unmapped", set: bearer(alice),
 			status: 403, reason: middleware.ReasonRouteUnmapped,
 		},
