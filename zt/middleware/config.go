@@ -72,7 +72,9 @@ type Config struct {
 	Public []string
 
 	// Session verifies a browser's session cookie when there is no bearer
-	// token. Nil disables cookie sessions.
+	// token. Nil disables cookie sessions. A cookie is sent by the browser on
+	// its own, so the cookie must be SameSite (Strict or Lax) and
+	// state-changing routes must still be protected against CSRF.
 	Session Verifier
 	// SessionCookie is the session cookie's name; empty means "__Host-session".
 	SessionCookie string
