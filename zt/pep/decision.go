@@ -56,7 +56,8 @@ func parseOutcome(t *ast.Term) (outcome, error) {
 	case ast.Object:
 		return parseObject(v)
 	default:
-		return denied(ReasonMalformed), fmt.Errorf("pep: decision is a %s, not an object", ast.ValueName(v))
+		err := fmt.Errorf("pep: decision is a %s, not an object", ast.ValueName(v))
+		return denied(ReasonMalformed), err
 	}
 }
 
