@@ -487,3 +487,34 @@ func TestHandlerNeedsARouter(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// failing is an engine that fails, as an engine error or timeout does.
+type failing struct{ reason string }
+
+func (f failing) DecideAt(context.Context, string, *pep.Input) (zt.Decision, error) {
+	return zt.Deny(f.reason), errors.New("engine failed")
+}
+
+func TestEngineFailureDenies(t *testing.T) {
+	for _, reason := range []string{zt.ReasonEvalError, zt.ReasonTimeout, zt.ReasonUndefined} {
+		events := &eventLog{}
+		m, err := middleware.New(middleware.Config{
+			Verifier: principalVerifier{}, Engine: failing{reason}, Audit: events,
+			Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /x", handler)
+		srv := httptest.NewServer(m.Handler(mux))
+		got := do(t, "GET", srv.URL+"/x", bearer("alice"))
+		srv.Close()
+		if got.status != 403 || strings.Contains(got.body, reason) {
+			t.Errorf("%s: %d %s", reason, got.status, got.body)
+		}
+		if !hasReason(events.last(), reason) {
+			t.Errorf("%s: audit %+v", reason, events.last())
+		}
+	}
+}
