@@ -427,10 +427,12 @@ func (principalVerifier) Verify(_ context.Context, raw string) (*zt.Principal, e
 	return &zt.Principal{User: &zt.User{ID: raw}}, nil
 }
 
-func TestUnknownObligationDenies(t *testing.T) {
-	d := decider{Allow: true, Obligations: map[string]any{"watermark": true}}
+// getWithEngine serves GET /x (action x.read) with engine deciding and
+// returns the answer to a request by alice.
+func getWithEngine(t *testing.T, engine middleware.Decider, events audit.Emitter) answer {
+	t.Helper()
 	m, err := middleware.New(middleware.Config{
-		Verifier: principalVerifier{}, Engine: d,
+		Verifier: principalVerifier{}, Engine: engine, Audit: events,
 		Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
 	})
 	if err != nil {
@@ -440,7 +442,12 @@ func TestUnknownObligationDenies(t *testing.T) {
 	mux.HandleFunc("GET /x", handler)
 	srv := httptest.NewServer(m.Handler(mux))
 	defer srv.Close()
-	if got := do(t, "GET", srv.URL+"/x", bearer("alice")); got.status != 403 {
+	return do(t, "GET", srv.URL+"/x", bearer("alice"))
+}
+
+func TestUnknownObligationDenies(t *testing.T) {
+	d := decider{Allow: true, Obligations: map[string]any{"watermark": true}}
+	if got := getWithEngine(t, d, nil); got.status != 403 {
 		t.Errorf("unknown obligation: %d", got.status)
 	}
 }
@@ -498,18 +505,7 @@ func (f failing) DecideAt(context.Context, string, *pep.Input) (zt.Decision, err
 func TestEngineFailureDenies(t *testing.T) {
 	for _, reason := range []string{zt.ReasonEvalError, zt.ReasonTimeout, zt.ReasonUndefined} {
 		events := &eventLog{}
-		m, err := middleware.New(middleware.Config{
-			Verifier: principalVerifier{}, Engine: failing{reason}, Audit: events,
-			Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET /x", handler)
-		srv := httptest.NewServer(m.Handler(mux))
-		got := do(t, "GET", srv.URL+"/x", bearer("alice"))
-		srv.Close()
+		got := getWithEngine(t, failing{reason}, events)
 		if got.status != 403 || strings.Contains(got.body, reason) {
 			t.Errorf("%s: %d %s", reason, got.status, got.body)
 		}
