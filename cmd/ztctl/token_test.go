@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,31 +11,16 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
-	"github.com/spf13/cobra"
 	"github.com/ztkit/ztkit/zt/token"
 	"github.com/ztkit/ztkit/zt/token/tokentest"
 )
-
-func run(t *testing.T, cmd *cobra.Command, stdin string, args ...string) (string, error) {
-	t.Helper()
-
-	var out bytes.Buffer
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	cmd.SetIn(strings.NewReader(stdin))
-
-	err := cmd.ExecuteContext(context.Background())
-
-	return out.String(), err
-}
 
 func TestKeygen(t *testing.T) {
 	dir := t.TempDir()
 	priv, pub := filepath.Join(dir, "key.jwk"), filepath.Join(dir, "key.pub.jwk")
 
 	for _, alg := range []string{token.ES256, token.EdDSA} {
-		out, err := run(t, tokenKeygenCmd(), "", "--alg", alg, "--out", priv, "--pub", pub, "--force")
+		out, err := execute(t, tokenKeygenCmd(), "", "--alg", alg, "--out", priv, "--pub", pub, "--force")
 		if err != nil {
 			t.Fatalf("keygen %s: %v", alg, err)
 		}
@@ -60,11 +44,11 @@ func TestKeygen(t *testing.T) {
 		}
 	}
 
-	if _, err := run(t, tokenKeygenCmd(), "", "--out", priv); err == nil {
+	if _, err := execute(t, tokenKeygenCmd(), "", "--out", priv); err == nil {
 		t.Fatal("keygen overwrote a key without --force")
 	}
 
-	if _, err := run(t, tokenKeygenCmd(), "", "--alg", "HS256", "--out", filepath.Join(dir, "x")); err == nil {
+	if _, err := execute(t, tokenKeygenCmd(), "", "--alg", "HS256", "--out", filepath.Join(dir, "x")); err == nil {
 		t.Fatal("keygen accepted HS256")
 	}
 }
@@ -75,7 +59,7 @@ func TestKeygenForceTightensMode(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := run(t, tokenKeygenCmd(), "", "--out", priv, "--force"); err != nil {
+	if _, err := execute(t, tokenKeygenCmd(), "", "--out", priv, "--force"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -135,7 +119,7 @@ func TestInspect(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := run(t, tokenInspectCmd(), tt.stdin, tt.args...)
+			out, err := execute(t, tokenInspectCmd(), tt.stdin, tt.args...)
 			if tt.fails != errors.Is(err, errInvalidToken) {
 				t.Fatalf("err = %v, fails = %t\n%s", err, tt.fails, out)
 			}
