@@ -13,6 +13,9 @@ func (e *env) count(a account) int {
 	e.t.Helper()
 
 	r := e.do("GET", "/v1/transactions?limit=500", a.token, nil)
+	if r.status != http.StatusOK {
+		e.t.Fatalf("count: %d %s", r.status, r.body)
+	}
 
 	var p store.Page
 	r.decode(e.t, &p)

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,6 +67,19 @@ type Config struct {
 	// the public package's default.
 	LoginBurst int
 
+	// Only lists the services this process runs; empty means all five.
+	// Services in other processes are reached at Addrs (and PublicAddr); the
+	// backend's policy information is polled from it every PollInterval.
+	Only []routes.Service
+
+	// DecisionTimeout bounds each policy decision; a slower one is a deny.
+	// Zero means the pep default (100 ms).
+	DecisionTimeout time.Duration
+
+	// PollInterval is how often a process without the backend polls its
+	// policy information; zero means one second.
+	PollInterval time.Duration
+
 	// Logger receives service logs and, at Info, the audit trail. Nil
 	// discards them.
 	Logger *slog.Logger
@@ -96,6 +110,14 @@ func (c Config) withDefaults() Config {
 		c.PublicHosts = []string{"localhost", "127.0.0.1", "::1"}
 	}
 
+	if len(c.Only) == 0 {
+		c.Only = routes.Services
+	}
+
+	if c.PollInterval == 0 {
+		c.PollInterval = time.Second
+	}
+
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -116,6 +138,8 @@ type Platform struct {
 	audit  *audit.Pipeline
 
 	listeners map[routes.Service]net.Listener
+	sinks     []pip.Sink
+	stopPoll  context.CancelFunc
 	servers   []*http.Server
 	closers   []func() error
 	wg        sync.WaitGroup
@@ -144,12 +168,25 @@ func (p *Platform) start(ctx context.Context) error {
 	}
 
 	for _, s := range routes.Services {
+		if !p.runs(s) {
+			continue
+		}
+
 		if err := p.startService(ctx, s); err != nil {
 			return fmt.Errorf("app: %s: %w", s, err)
 		}
 	}
 
-	return p.pip.Publish(ctx)
+	if p.pip != nil {
+		return p.pip.Publish(ctx)
+	}
+
+	return p.startPolling(ctx)
+}
+
+// runs reports whether this process runs service s.
+func (p *Platform) runs(s routes.Service) bool {
+	return slices.Contains(p.cfg.Only, s)
 }
 
 func (p *Platform) open(ctx context.Context) error {
@@ -167,16 +204,23 @@ func (p *Platform) open(ctx context.Context) error {
 		return err
 	}
 
-	if p.store, err = store.Open(ctx, p.cfg.Dialect, p.cfg.DSN); err != nil {
-		return err
-	}
-
-	p.closers = append(p.closers, p.store.Close)
 	p.revoke = revoke.NewList(revoke.Config{DefaultTTL: 24 * time.Hour})
-	p.pip = pip.NewPublisher(p.store)
+
+	if p.runs(routes.Backend) {
+		if p.store, err = store.Open(ctx, p.cfg.Dialect, p.cfg.DSN); err != nil {
+			return err
+		}
+
+		p.closers = append(p.closers, p.store.Close)
+		p.pip = pip.NewPublisher(p.store)
+	}
 
 	if err := p.openAudit(); err != nil {
 		return err
+	}
+
+	if !p.runs(routes.Public) {
+		return nil
 	}
 
 	return p.openIssuer()
@@ -227,7 +271,7 @@ func (p *Platform) openIssuer() error {
 }
 
 func (p *Platform) listen() error {
-	for _, s := range routes.Services {
+	for _, s := range p.cfg.Only {
 		addr := p.cfg.Addrs[s]
 		if s == routes.Public {
 			addr = p.cfg.PublicAddr
@@ -260,7 +304,15 @@ func (p *Platform) PublicURL() string {
 
 // Addr returns the address a service listens on.
 func (p *Platform) Addr(s routes.Service) string {
-	return p.listeners[s].Addr().String()
+	if l := p.listeners[s]; l != nil {
+		return l.Addr().String()
+	}
+
+	if s == routes.Public {
+		return p.cfg.PublicAddr
+	}
+
+	return p.cfg.Addrs[s]
 }
 
 // Store returns the platform's database.
@@ -278,6 +330,10 @@ func (p *Platform) Publish(ctx context.Context) error { return p.pip.Publish(ctx
 // Close stops every service and closes the store.
 func (p *Platform) Close(ctx context.Context) error {
 	var errs []error
+
+	if p.stopPoll != nil {
+		p.stopPoll()
+	}
 
 	for _, srv := range p.servers {
 		errs = append(errs, srv.Shutdown(ctx))

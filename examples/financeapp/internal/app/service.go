@@ -23,7 +23,6 @@ import (
 	"github.com/ztkit/ztkit/zt/mtls"
 	"github.com/ztkit/ztkit/zt/mtls/devca"
 	"github.com/ztkit/ztkit/zt/pep"
-	"github.com/ztkit/ztkit/zt/token"
 )
 
 // unit is one service being assembled.
@@ -32,6 +31,7 @@ type unit struct {
 	source *devca.Source
 	engine *pep.Engine
 	echo   *echo.Echo
+	public *public.Service
 }
 
 func (p *Platform) startService(ctx context.Context, s routes.Service) error {
@@ -143,12 +143,9 @@ func signedIn(served []routes.Route) []routes.Route {
 func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) error {
 	served := routes.Served(u.name)
 
-	verifier, err := token.NewVerifier(ctx, token.VerifierConfig{
-		Issuer: p.PublicURL(), Audience: []string{Audience}, Keys: p.keys,
-		Revocation: p.revoke,
-	})
+	verifier, err := p.verifier(ctx)
 	if err != nil {
-		return fmt.Errorf("verifier: %w", err)
+		return err
 	}
 
 	decided := served
@@ -158,8 +155,9 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 	}
 
 	if u.name == routes.Public {
-		mwCfg.Public = publicRoutes(served)
-		decided = signedIn(served)
+		mwCfg.Public = append(publicRoutes(served), browserPublic...)
+		decided = append(signedIn(served), browserRoutes(served)...)
+		mwCfg.Session, mwCfg.SessionCookie = verifier, public.SessionCookie
 	}
 
 	mwCfg.Routes = middlewareRoutes(decided, u.name)
@@ -177,6 +175,11 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = httpx.ErrorHandler
+
+	if u.name == routes.Public {
+		e.Use(securityHeaders, u.public.Browser)
+	}
+
 	e.Use(mw.Echo())
 
 	for _, r := range served {
@@ -186,6 +189,10 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 		}
 
 		e.Add(r.Method, r.EchoPath(), h)
+	}
+
+	if u.name == routes.Public {
+		p.browser(e, u, handlers, served)
 	}
 
 	u.echo = e
@@ -207,6 +214,7 @@ func (p *Platform) handlers(u *unit, be *backend.Service,
 			return nil, err
 		}
 
+		u.public = pub
 		out = pub.Handlers()
 	}
 
@@ -228,7 +236,8 @@ func (p *Platform) handlers(u *unit, be *backend.Service,
 
 func (p *Platform) publicService(u *unit) (*public.Service, error) {
 	cfg := public.Config{Backend: p.serviceURL(routes.Backend),
-		Client: p.client(u, routes.Backend), Issuer: p.issuer}
+		Client: p.client(u, routes.Backend), Issuer: p.issuer,
+		Profile: p.profile(p.client(u, routes.User))}
 	if p.cfg.LoginBurst > 0 {
 		cfg.Limiter = public.NewLimiter(public.DefaultRate, p.cfg.LoginBurst)
 	}

@@ -116,6 +116,9 @@ var Table = []Route{
 
 	{Method: post, Path: "/internal/v1/drafts", Action: "drafts.ingest", Service: ZeroSMS, Roles: users, Internal: true},
 
+	// The policy information feed that services in other processes poll.
+	{Method: get, Path: "/internal/v1/pip", Action: "pip.read", Service: Backend, Roles: nobody, Anonymous: true, Internal: true},
+
 	// The backend's side of sign-in, for the public service alone.
 	{Method: post, Path: "/internal/v1/auth/register", Action: "auth.backend.register", Service: Public, Roles: nobody, Anonymous: true, Internal: true},
 	{Method: post, Path: "/internal/v1/auth/login", Action: "auth.backend.login", Service: Public, Roles: nobody, Anonymous: true, Internal: true},
