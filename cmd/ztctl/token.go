@@ -63,12 +63,15 @@ is "-" or absent.`,
 		},
 	}
 
-	cmd.Flags().StringVar(&f.jwks, "jwks", "", "JWKS URL or file to verify against")
-	cmd.Flags().StringVar(&f.issuer, "issuer", "", "required issuer (default: the token's iss)")
-	cmd.Flags().StringSliceVar(&f.audiences, "audience", nil, "accepted audience (default: the token's aud)")
-	cmd.Flags().StringSliceVar(&f.types, "type", []string{token.TypeAccessToken}, "accepted typ values")
-	cmd.Flags().StringSliceVar(&f.required, "require", token.AccessTokenClaims, "claims that must be present besides iss, aud, exp")
-	cmd.Flags().DurationVar(&f.leeway, "leeway", token.DefaultLeeway, "allowed clock skew")
+	fs := cmd.Flags()
+	fs.StringVar(&f.jwks, "jwks", "", "JWKS URL or file to verify against")
+	fs.StringVar(&f.issuer, "issuer", "", "required issuer (default: the token's iss)")
+	fs.StringSliceVar(&f.audiences, "audience", nil,
+		"accepted audience (default: the token's aud)")
+	fs.StringSliceVar(&f.types, "type", []string{token.TypeAccessToken}, "accepted typ values")
+	fs.StringSliceVar(&f.required, "require", token.AccessTokenClaims,
+		"claims that must be present besides iss, aud and exp")
+	fs.DurationVar(&f.leeway, "leeway", token.DefaultLeeway, "allowed clock skew")
 
 	return cmd
 }

@@ -115,6 +115,7 @@ func newFixture(t testing.TB) *fixture {
 	f.engine, err = pep.New(ctx, pep.Config{
 		Policies: examplePolicy(t),
 		Before:   []pep.BeforeHook{loadOwner},
+		Timeout:  10 * time.Second, // a loaded machine must not deny
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -280,6 +281,11 @@ func TestAdapters(t *testing.T) {
 		{
 			name: "not the owner", method: "GET", path: "/v1/transactions/t2", set: bearer(alice),
 			status: 403, reason: "rbac.no_permission",
+		},
+		{
+			// The handler would see the ID "t1/x", not alice's "t1".
+			name: "escaped slash in the ID", method: "GET", path: "/v1/transactions/t1%2Fx",
+			set: bearer(alice), status: 403, reason: "rbac.no_permission",
 		},
 		{
 			name: "unmapped route", method: "GET", path: "/v1/unmapped", set: bearer(alice),
@@ -453,5 +459,31 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		if _, err := middleware.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestHandlerNeedsARouter(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /x", handler)
+	wrapped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, r) })
+	cfg := middleware.Config{
+		Verifier: principalVerifier{}, Engine: decider{Allow: true},
+		Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
+	}
+	for _, tt := range []struct {
+		name   string
+		router middleware.Router
+		status int
+	}{{"no router", nil, 403}, {"router", mux, 200}} {
+		cfg.Router = tt.router
+		m, err := middleware.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(m.Handler(wrapped))
+		if got := do(t, "GET", srv.URL+"/x", bearer("alice")); got.status != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, got.status, tt.status)
+		}
+		srv.Close()
 	}
 }

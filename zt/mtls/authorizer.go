@@ -99,32 +99,38 @@ func AuthorizeAll(authz ...Authorizer) Authorizer {
 	}
 }
 
-// Decider is the policy decision point that AuthorizePolicy consults; the
-// zt/pep engine satisfies it. Decide must deny (Allow false) or fail when it
-// cannot decide.
-type Decider interface {
-	Decide(ctx context.Context, p *zt.Principal, req *zt.Request) (zt.Decision, error)
-}
+// PolicyFunc asks a policy decision point about a principal's request. It
+// must deny (Allow false) or fail when it cannot decide. With the zt/pep
+// engine:
+//
+//	func(ctx context.Context, p *zt.Principal, req *zt.Request) (zt.Decision, error) {
+//		return engine.Decide(ctx, &pep.Input{Principal: p, Request: *req})
+//	}
+type PolicyFunc func(ctx context.Context, p *zt.Principal, req *zt.Request) (zt.Decision, error)
 
-// AuthorizePolicy asks d whether the peer may connect: the principal has
-// only a Workload facet (the peer's SPIFFE ID, which a policy sees as
-// input.workload) and the request names action, with the method "CONNECT".
-// Anything but an explicit allow within timeout refuses the peer. The TLS
-// handshake carries no context, so the decision runs under a fresh one
-// bounded by timeout (DefaultCheckTimeout when zero or less).
-func AuthorizePolicy(d Decider, action string, timeout time.Duration) Authorizer {
+// AuthorizePolicy asks decide whether the peer may connect: the principal
+// has only a Workload facet (the peer's SPIFFE ID, which a zt/pep policy
+// sees as input.workload) and the request names action, with the method
+// "CONNECT". Anything but an explicit allow within timeout refuses the
+// peer. The TLS handshake carries no context, so the decision runs under a
+// fresh one bounded by timeout (DefaultCheckTimeout when zero or less).
+func AuthorizePolicy(decide PolicyFunc, action string, timeout time.Duration) Authorizer {
 	if timeout <= 0 {
 		timeout = DefaultCheckTimeout
 	}
 
 	return func(id spiffeid.ID, _ [][]*x509.Certificate) error {
+		if decide == nil {
+			return fmt.Errorf("%w: %s: no policy", ErrNotAuthorized, id)
+		}
+
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 
 		p := &zt.Principal{Workload: workloadOf(id)}
 		req := &zt.Request{Action: action, Method: "CONNECT", Time: time.Now()}
 
-		dec, err := d.Decide(ctx, p, req)
+		dec, err := decide(ctx, p, req)
 		switch {
 		case err != nil:
 			return fmt.Errorf("%w: %s: policy failed: %w", ErrNotAuthorized, id, err)

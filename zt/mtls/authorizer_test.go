@@ -56,16 +56,10 @@ func TestAuthorizers(t *testing.T) {
 	}
 }
 
-type deciderFunc func(ctx context.Context, p *zt.Principal, req *zt.Request) (zt.Decision, error)
-
-func (f deciderFunc) Decide(ctx context.Context, p *zt.Principal, req *zt.Request) (zt.Decision, error) {
-	return f(ctx, p, req)
-}
-
 func TestAuthorizePolicy(t *testing.T) {
 	var seen *zt.Principal
 	var action string
-	d := deciderFunc(func(ctx context.Context, p *zt.Principal, req *zt.Request) (zt.Decision, error) {
+	d := mtls.PolicyFunc(func(ctx context.Context, p *zt.Principal, req *zt.Request) (zt.Decision, error) {
 		if _, ok := ctx.Deadline(); !ok {
 			t.Error("policy decision without a deadline")
 		}
@@ -90,8 +84,12 @@ func TestAuthorizePolicy(t *testing.T) {
 	if err := authz(serverID, nil); !errors.Is(err, mtls.ErrNotAuthorized) {
 		t.Fatalf("denied by policy: %v", err)
 	}
-	if err := authz(spiffeid.RequireFromString("spiffe://example.org/x"), nil); !errors.Is(err, mtls.ErrNotAuthorized) {
+	failing := spiffeid.RequireFromString("spiffe://example.org/x")
+	if err := authz(failing, nil); !errors.Is(err, mtls.ErrNotAuthorized) {
 		t.Fatalf("policy failure: %v, want a refusal", err)
+	}
+	if err := mtls.AuthorizePolicy(nil, "connect", 0)(webID, nil); !errors.Is(err, mtls.ErrNotAuthorized) {
+		t.Fatalf("nil policy: %v, want a refusal", err)
 	}
 }
 

@@ -109,6 +109,28 @@ func BenchmarkHandshakeGoSPIFFE(b *testing.B) {
 	}
 }
 
+// BenchmarkHandshakeKeyExchange shows what the key exchange costs in a
+// resumed handshake, which still runs one: Go's default hybrid
+// post-quantum X25519MLKEM768 against classical X25519 alone.
+func BenchmarkHandshakeKeyExchange(b *testing.B) {
+	for _, kx := range []struct {
+		name   string
+		curves []tls.CurveID
+	}{
+		{"X25519MLKEM768", nil},
+		{"X25519", []tls.CurveID{tls.X25519}},
+	} {
+		b.Run(kx.name+"/resumed", func(b *testing.B) {
+			server, client := benchCA(b, devca.ECDSAP256)
+			addr := benchServer(b, mtls.ServerConfig(server, mtls.AuthorizeID(webID)))
+
+			cfg := &tls.Config{CurvePreferences: kx.curves}
+			mtls.HardenClientConfig(cfg, client, mtls.AuthorizeID(serverID))
+			runHandshakes(b, addr, cfg, true)
+		})
+	}
+}
+
 func mode(resume bool) string {
 	if resume {
 		return "resumed"
@@ -121,11 +143,23 @@ func runHandshakes(b *testing.B, addr string, cfg *tls.Config, resume bool) {
 
 	b.ReportAllocs()
 	b.ResetTimer()
+	start := cpuTime()
 
 	for b.Loop() {
 		if handshakeOnce(b, addr, cfg) != resume {
 			b.Fatalf("resumed is %t, want %t", !resume, resume)
 		}
+	}
+
+	reportCPU(b, start)
+}
+
+// reportCPU reports the process CPU time (client and server together) per
+// operation since start. On a shared machine it is steadier than the wall
+// time, which also counts waiting for a core.
+func reportCPU(b *testing.B, start time.Duration) {
+	if used := cpuTime() - start; used > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -197,10 +231,13 @@ func runRequests(b *testing.B, c *http.Client, url string) {
 	do() // open the connection outside the measurement
 	b.ReportAllocs()
 	b.ResetTimer()
+	start := cpuTime()
 
 	for b.Loop() {
 		do()
 	}
+
+	reportCPU(b, start)
 }
 
 // BenchmarkVerify measures the peer checks that run in VerifyConnection on
@@ -217,11 +254,124 @@ func BenchmarkVerify(b *testing.B) {
 			certs := []*x509.Certificate{svid.Certificates[0]}
 
 			b.ReportAllocs()
+			start := cpuTime()
 			for b.Loop() {
 				if _, _, err := mtls.Verify(certs, ca, time.Now()); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, start)
 		})
+	}
+}
+
+// BenchmarkRequestOverhead sends one plain HTTP/1.1 request and one mTLS
+// HTTP/1.1 request per iteration, each on its own kept-alive connection,
+// and reports the time of each and the overhead of mTLS. Alternating the
+// two makes the comparison hold on a machine whose load changes while the
+// benchmark runs, which separate benchmarks cannot promise.
+func BenchmarkRequestOverhead(b *testing.B) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"balance":12345,"currency":"EUR"}`))
+	})
+	none := zt.RevocationCheckerFunc(func(context.Context, *zt.Principal) error { return nil })
+
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"mtls", h},
+		{"mtls-quarantine", mtls.Quarantine(none)(h)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			plainURL := servePlain(b, h)
+			plain := &http.Client{Transport: &http.Transport{}}
+
+			server, client := benchCA(b, devca.ECDSAP256)
+			mtlsURL := mtlstest.Serve(b, tc.h, server, mtls.AuthorizeID(webID))
+			tr := mtls.NewTransport(client, mtls.AuthorizeID(serverID))
+			tr.ForceAttemptHTTP2 = false
+			tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+			secure := &http.Client{Transport: tr}
+
+			runPaired(b, plain, plainURL, secure, mtlsURL)
+		})
+	}
+}
+
+// pairBlock is how many requests of one kind runPaired sends in a row, so
+// that each block uses enough CPU time to be measured.
+const pairBlock = 200
+
+// runPaired alternates blocks of plain and mTLS requests and reports, per
+// request, the wall time and the process CPU time (client and server) of
+// each kind and the overhead of mTLS in both. CPU time is the steadier
+// measure on a shared machine: it does not count waiting for a core.
+func runPaired(b *testing.B, plain *http.Client, plainURL string, secure *http.Client, secureURL string) {
+	defer plain.CloseIdleConnections()
+	defer secure.CloseIdleConnections()
+
+	do := func(c *http.Client, url string, n int) (wall, cpu time.Duration) {
+		start, startCPU := time.Now(), cpuTime()
+		for range n {
+			resp, err := c.Get(url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		return time.Since(start), cpuTime() - startCPU
+	}
+
+	do(plain, plainURL, 1)
+	do(secure, secureURL, 1)
+
+	var wall, cpu [2]time.Duration
+	var sent int
+	b.ResetTimer()
+
+	for n := b.N; n > 0; n -= pairBlock {
+		k := min(n, pairBlock)
+		w, c := do(plain, plainURL, k)
+		wall[0], cpu[0] = wall[0]+w, cpu[0]+c
+		w, c = do(secure, secureURL, k)
+		wall[1], cpu[1] = wall[1]+w, cpu[1]+c
+		sent += k
+	}
+
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(sent) }
+	b.ReportMetric(per(wall[0]), "plain-ns/req")
+	b.ReportMetric(per(wall[1]), "mtls-ns/req")
+	b.ReportMetric(100*(float64(wall[1])/float64(wall[0])-1), "overhead-%")
+	if cpu[0] > 0 {
+		b.ReportMetric(per(cpu[0]), "plain-cpu-ns/req")
+		b.ReportMetric(per(cpu[1]), "mtls-cpu-ns/req")
+		b.ReportMetric(100*(float64(cpu[1])/float64(cpu[0])-1), "cpu-overhead-%")
+	}
+}
+
+// BenchmarkCheckRequest measures the per-request half of the quarantine:
+// reading the peer's SPIFFE ID from the connection and asking the checker.
+func BenchmarkCheckRequest(b *testing.B) {
+	ca := mtlstest.NewCA(b, "example.org")
+	svid, err := ca.Issue(webID)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	r, err := http.NewRequest(http.MethodGet, "https://127.0.0.1/", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.TLS = &tls.ConnectionState{PeerCertificates: svid.Certificates}
+	none := zt.RevocationCheckerFunc(func(context.Context, *zt.Principal) error { return nil })
+	ctx := context.Background()
+
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := mtls.CheckRequest(ctx, r, none); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

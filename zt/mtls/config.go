@@ -186,7 +186,8 @@ func resetAuth(cfg *tls.Config) {
 	}
 
 	cfg.Certificates = nil
-	cfg.NameToCertificate = nil //nolint:staticcheck // cleared so it cannot bypass the SVID
+	//lint:ignore SA1019 cleared so that a stale map cannot bypass the SVID
+	cfg.NameToCertificate = nil
 	cfg.GetCertificate = nil
 	cfg.GetClientCertificate = nil
 	cfg.GetConfigForClient = nil

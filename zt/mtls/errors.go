@@ -51,19 +51,3 @@ func refuse(reason string, sentinel error, format string, args ...any) error {
 	cause := fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)
 	return zt.NewError(zt.ErrUnauthenticated, "", reason, cause)
 }
-
-// reasonFor maps a sentinel to its reason code.
-func reasonFor(sentinel error) string {
-	switch sentinel {
-	case ErrExpired:
-		return ReasonExpired
-	case ErrNotYetValid:
-		return ReasonNotYetValid
-	case ErrUntrusted:
-		return ReasonUntrusted
-	case ErrNoPeerCertificate:
-		return ReasonNoCertificate
-	default:
-		return ReasonInvalidSVID
-	}
-}

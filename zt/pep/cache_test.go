@@ -31,3 +31,19 @@ func TestIsCacheable(t *testing.T) {
 		})
 	}
 }
+
+func TestReadsClaims(t *testing.T) {
+	tests := map[string]bool{
+		`allow if input.token.claims.tenant == "a"`: true,
+		`allow if input.token.issuer == "a"`:        false,
+		`allow if { t := input.token; t.claims }`:   true,
+		`allow if input.subject.id == "a"`:          false,
+	}
+	for rule, want := range tests {
+		m := ast.MustParseModuleWithOpts("package p\n\n"+rule+"\n",
+			ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if got := readsInput(map[string]*ast.Module{"p.rego": m}, "token", "claims"); got != want {
+			t.Errorf("%s: readsInput = %v, want %v", rule, got, want)
+		}
+	}
+}

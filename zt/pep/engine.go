@@ -211,7 +211,7 @@ func (e *Engine) decide(ctx context.Context, st *state, ep string, in *Input) (o
 	}
 
 	roles, bound := st.pip.rolesOf(in.Principal)
-	val, err := in.value(roles, bound, !st.pol.cacheable)
+	val, err := in.value(roles, bound, st.pol.shape)
 	if err != nil {
 		return denied(zt.ReasonEvalError), err
 	}
@@ -232,7 +232,8 @@ func (e *Engine) decide(ctx context.Context, st *state, ep string, in *Input) (o
 
 // Eval evaluates an entrypoint for an input document given as is, without
 // hooks, live roles or cache. It serves tools such as "ztctl policy eval".
-func (e *Engine) Eval(ctx context.Context, entrypoint string, input ast.Value) (zt.Decision, error) {
+func (e *Engine) Eval(ctx context.Context, entrypoint string,
+	input ast.Value) (zt.Decision, error) {
 	st := e.cur.Load()
 	pq, ok := st.queries[entrypoint]
 	if !ok {
@@ -252,7 +253,8 @@ func asTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 var noMetrics = metrics.NoOp()
 
 // eval evaluates one prepared query with the engine's timeout.
-func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery, input ast.Value) (outcome, error) {
+func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery,
+	input ast.Value) (outcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	c := topdown.NewCancel()
@@ -279,7 +281,8 @@ func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery, input ast
 
 // runAfter runs the after hooks of an allowed decision, and the deny hooks of
 // a denied one.
-func (e *Engine) runAfter(ctx context.Context, in *Input, d zt.Decision, err error) (zt.Decision, error) {
+func (e *Engine) runAfter(ctx context.Context, in *Input, d zt.Decision,
+	err error) (zt.Decision, error) {
 	if d.Allow {
 		for _, h := range e.cfg.After {
 			if herr := h(ctx, in, &d); herr != nil {

@@ -35,6 +35,10 @@ func newEngine(t testing.TB, cfg pep.Config) *pep.Engine {
 	if cfg.Policies == nil && cfg.Dir == "" && cfg.Bundle == "" {
 		cfg.Policies = examplePolicy(t)
 	}
+	if cfg.Timeout == 0 {
+		// A loaded CI machine must not turn a slow decision into a deny.
+		cfg.Timeout = 10 * time.Second
+	}
 	e, err := pep.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("pep.New: %v", err)
@@ -160,6 +164,11 @@ func TestDecideFailsClosed(t *testing.T) {
 		{
 			name:   "not a decision",
 			rego:   "package ztkit.authz\n\ndecision := \"yes\"\n",
+			reason: pep.ReasonMalformed, errs: true,
+		},
+		{
+			name:   "empty object",
+			rego:   "package ztkit.authz\n\ndecision := {}\n",
 			reason: pep.ReasonMalformed, errs: true,
 		},
 		{

@@ -70,7 +70,8 @@ type preparedFilter struct {
 }
 
 // prepareFilters compiles each filter spec against a policy once, at load.
-func (e *Engine) prepareFilters(ctx context.Context, p *policy, store storage.Store) (map[string]*preparedFilter, error) {
+func (e *Engine) prepareFilters(ctx context.Context, p *policy,
+	store storage.Store) (map[string]*preparedFilter, error) {
 	out := make(map[string]*preparedFilter, len(e.cfg.Filters))
 	for name, spec := range e.cfg.Filters {
 		ref, err := entrypointRef(spec.Query)
@@ -111,7 +112,7 @@ func (e *Engine) Filter(ctx context.Context, name string, in *Input) (SQLFilter,
 		}
 	}
 	roles, bound := st.pip.rolesOf(in.Principal)
-	val, err := in.value(roles, bound, true)
+	val, err := in.value(roles, bound, fullShape)
 	if err != nil {
 		return SQLFilter{}, err
 	}

@@ -29,14 +29,24 @@ type Input struct {
 	Context map[string]any
 }
 
+// shape says which costly parts of the input a policy reads: the request
+// time (which also defeats the decision cache) and the token's claims.
+type shape struct {
+	time   bool
+	claims bool
+}
+
+// fullShape is the input with every part, for filters and logs.
+var fullShape = shape{time: true, claims: true}
+
 // value builds the input document as an AST value. When bound, roles are
-// the subject's live roles and replace the token's. The request time is left
-// out unless withTime, for policies that do not read it.
-func (in *Input) value(roles []string, bound, withTime bool) (ast.Value, error) {
+// the subject's live roles and replace the token's. Parts that the policy
+// does not read (see shape) are left out.
+func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) {
 	doc := ast.NewObject(
 		item("version", ast.String(InputVersion)),
 		item("action", ast.String(in.Request.Action)),
-		item("request", in.requestValue(withTime)),
+		item("request", in.requestValue(sh.time)),
 		item("risk", riskValue(in.Risk)),
 	)
 
@@ -46,7 +56,7 @@ func (in *Input) value(roles []string, bound, withTime bool) (ast.Value, error) 
 	}
 	doc.Insert(ast.StringTerm("resource"), ast.NewTerm(res))
 
-	if err := principalInto(doc, in.Principal, roles, bound); err != nil {
+	if err := principalInto(doc, in.Principal, roles, bound, sh.claims); err != nil {
 		return nil, err
 	}
 
@@ -125,7 +135,7 @@ func resourceValue(r zt.Resource) (ast.Value, error) {
 	return obj, nil
 }
 
-func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound bool) error {
+func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claims bool) error {
 	if p == nil {
 		return nil
 	}
@@ -153,7 +163,11 @@ func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound bool) 
 		)))
 	}
 	if p.Token != nil {
-		tok, err := tokenValue(p.Token, p.Claims)
+		var c map[string]any
+		if claims {
+			c = p.Claims
+		}
+		tok, err := tokenValue(p.Token, c)
 		if err != nil {
 			return err
 		}

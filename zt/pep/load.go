@@ -32,6 +32,7 @@ type policy struct {
 	compiler    *ast.Compiler
 	data        map[string]any
 	cacheable   bool
+	shape       shape
 }
 
 // readBundle reads the configured source as an OPA bundle.
@@ -113,6 +114,7 @@ func (e *Engine) compilePolicy(ctx context.Context, prev *policy) (*policy, erro
 		}
 	}
 	p.cacheable = isCacheable(p.modules)
+	p.shape = shape{time: !p.cacheable, claims: readsInput(p.modules, "token", "claims")}
 	return p, nil
 }
 
@@ -195,7 +197,7 @@ func isCacheable(modules map[string]*ast.Module) bool {
 			continue
 		}
 		ast.WalkRefs(m, func(r ast.Ref) bool {
-			if readsTime(r) {
+			if refReads(r, "request", "time_ns") {
 				ok = false
 			}
 			return !ok
@@ -226,23 +228,40 @@ func nondeterministic(op ast.Value) bool {
 	return found && b.Nondeterministic
 }
 
-func readsTime(r ast.Ref) bool {
+// readsInput reports whether a policy (tests aside) may read the input
+// document at path.
+func readsInput(modules map[string]*ast.Module, path ...string) bool {
+	found := false
+	for name, m := range modules {
+		if strings.HasSuffix(name, "_test.rego") {
+			continue
+		}
+		ast.WalkRefs(m, func(r ast.Ref) bool {
+			found = found || refReads(r, path...)
+			return found
+		})
+	}
+	return found
+}
+
+// refReads reports whether r may read input at path: r is input itself, a
+// prefix of the path, the path or below it, or picks a field by variable
+// on the way.
+func refReads(r ast.Ref, path ...string) bool {
 	if !r.HasPrefix(ast.InputRootRef) {
 		return false
 	}
-	if len(r) == 1 {
-		return true
+	for i, want := range path {
+		if len(r) == i+1 {
+			return true
+		}
+		s, isStr := r[i+1].Value.(ast.String)
+		if !isStr {
+			return true
+		}
+		if string(s) != want {
+			return false
+		}
 	}
-	req, isStr := r[1].Value.(ast.String)
-	if !isStr {
-		return true
-	}
-	if req != "request" {
-		return false
-	}
-	if len(r) == 2 {
-		return true
-	}
-	field, isStr := r[2].Value.(ast.String)
-	return !isStr || field == "time_ns"
+	return true
 }

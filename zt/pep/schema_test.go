@@ -85,7 +85,7 @@ func TestInputMatchesSchema(t *testing.T) {
 	}
 	for name, in := range tests {
 		for _, withTime := range []bool{false, true} {
-			v, err := in.value([]string{"auditor"}, name == "full", withTime)
+			v, err := in.value([]string{"auditor"}, name == "full", shape{time: withTime, claims: withTime})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +99,7 @@ func TestInputMatchesSchema(t *testing.T) {
 		}
 	}
 
-	v, _ := fullInput().value(nil, false, true)
+	v, _ := fullInput().value(nil, false, fullShape)
 	doc, _ := ast.JSON(v)
 	doc.(map[string]any)["subject"].(map[string]any)["admin"] = true
 	if ok, _ := matchSchema(t, doc, schema); ok {
@@ -109,7 +109,7 @@ func TestInputMatchesSchema(t *testing.T) {
 
 // TestInputFields pins the values the engine puts in the input.
 func TestInputFields(t *testing.T) {
-	v, err := fullInput().value([]string{"auditor"}, true, true)
+	v, err := fullInput().value([]string{"auditor"}, true, fullShape)
 	if err != nil {
 		t.Fatal(err)
 	}

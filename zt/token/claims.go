@@ -1,7 +1,6 @@
 package token
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -17,13 +16,11 @@ var errClaim = errors.New("token: invalid claim")
 
 // claims decodes and checks the claims of a verified payload and builds the
 // Principal. It returns the time after which the token is no longer valid.
-func (v *Verifier) claims(payload []byte, typ string, now time.Time) (*zt.Principal, time.Time, error) {
-	if err := scanObject(payload, nil); err != nil {
-		return nil, time.Time{}, invalidf(ReasonBadClaims, ErrMalformed, "claims: %v", err)
-	}
-
-	var m map[string]any
-	if err := json.Unmarshal(payload, &m); err != nil {
+func (v *Verifier) claims(
+	payload []byte, typ string, now time.Time,
+) (*zt.Principal, time.Time, error) {
+	m, err := decodeObject(payload)
+	if err != nil {
 		return nil, time.Time{}, invalidf(ReasonBadClaims, ErrMalformed, "claims: %v", err)
 	}
 
@@ -43,7 +40,9 @@ func (v *Verifier) claims(payload []byte, typ string, now time.Time) (*zt.Princi
 }
 
 // checkClaims applies the issuer, audience, time and presence rules.
-func (v *Verifier) checkClaims(t *zt.Token, m map[string]any, nbf, now time.Time) (time.Time, error) {
+func (v *Verifier) checkClaims(
+	t *zt.Token, m map[string]any, nbf, now time.Time,
+) (time.Time, error) {
 	if t.Issuer != v.cfg.Issuer {
 		return time.Time{}, invalidf(ReasonIssuer, ErrIssuer, "iss %q", t.Issuer)
 	}
@@ -101,8 +100,11 @@ func (v *Verifier) checkTimes(t *zt.Token, nbf, now time.Time) (time.Time, error
 // principalOf maps the standard claims onto a Principal. A "sub" that is a
 // SPIFFE ID makes a Workload facet instead of a User facet.
 func principalOf(c *claimReader, typ string) *zt.Principal {
-	p := &zt.Principal{Claims: c.m}
-	p.Token = &zt.Token{
+	box := &principalBox{}
+	p := &box.p
+	p.Claims = c.m
+	p.Token = &box.t
+	box.t = zt.Token{
 		ID:              c.str("jti"),
 		Type:            typ,
 		Issuer:          c.str("iss"),
@@ -116,9 +118,11 @@ func principalOf(c *claimReader, typ string) *zt.Principal {
 	sub := c.str("sub")
 	if td, ok := strings.CutPrefix(sub, "spiffe://"); ok {
 		td, _, _ = strings.Cut(td, "/")
-		p.Workload = &zt.Workload{ID: sub, TrustDomain: td}
+		box.w = zt.Workload{ID: sub, TrustDomain: td}
+		p.Workload = &box.w
 	} else if sub != "" {
-		p.User = &zt.User{
+		p.User = &box.u
+		box.u = zt.User{
 			ID:          sub,
 			SessionID:   c.str("sid"),
 			Roles:       c.strs("roles"),
@@ -129,7 +133,8 @@ func principalOf(c *claimReader, typ string) *zt.Principal {
 	}
 
 	if jkt := p.Token.ConfirmationJKT; jkt != "" || c.str("device_id") != "" {
-		p.Device = &zt.Device{ID: c.str("device_id"), KeyThumbprint: jkt}
+		box.d = zt.Device{ID: c.str("device_id"), KeyThumbprint: jkt}
+		p.Device = &box.d
 		if posture, ok := c.m["device_posture"].(map[string]any); ok {
 			p.Device.Posture = posture
 		}

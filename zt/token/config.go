@@ -56,8 +56,8 @@ type VerifierConfig struct {
 	// fetched set are ignored.
 	JWKSURL string
 
-	// HTTPClient fetches JWKSURL. Nil means a client with no proxy settings
-	// beyond http.DefaultTransport's; every fetch is bounded by FetchTimeout.
+	// HTTPClient fetches JWKSURL. Nil means a new http.Client over
+	// http.DefaultTransport. Every fetch is bounded by FetchTimeout.
 	HTTPClient *http.Client
 
 	// RefreshInterval is how often the JWKS is fetched in the background.

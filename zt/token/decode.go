@@ -1,10 +1,5 @@
 package token
 
-import (
-	"encoding/json"
-	"fmt"
-)
-
 // Unverified is a token's header and claims, decoded without any check of its
 // signature or claims. Nothing in it may be trusted; it serves diagnostics
 // such as "ztctl token inspect".
@@ -51,13 +46,7 @@ func decodePart(b64part string, dst *map[string]any) error {
 		return err
 	}
 
-	if err := scanObject(data, nil); err != nil {
-		return err
-	}
+	*dst, err = decodeObject(data)
 
-	if err := json.Unmarshal(data, dst); err != nil {
-		return fmt.Errorf("%w: %w", errJSON, err)
-	}
-
-	return nil
+	return err
 }

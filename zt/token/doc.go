@@ -23,6 +23,13 @@
 // [RefreshTokens] issues opaque refresh tokens with rotation and reuse detection.
 // A [DPoPVerifier] checks DPoP proofs and their binding to an access token.
 //
+// At the HTTP edge, an [Authenticator] reads the Authorization and DPoP
+// headers, verifies the token and, for a token bound to a key ("cnf.jkt"),
+// its proof; [StatusCode] and [Challenge] turn a refusal into the RFC 6750
+// status and WWW-Authenticate header. [Decode] splits a token without
+// verifying it, for diagnostics. Package tokentest serves a rotating JWKS over
+// real HTTP for tests.
+//
 // The verification hot path does not go through jwx's generic parser: it splits
 // the compact serialization itself, decodes the header into a small struct, looks
 // the key up by "kid", verifies the signature with crypto/ecdsa, crypto/ed25519,

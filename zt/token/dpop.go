@@ -149,6 +149,23 @@ type dpopHeader struct {
 	jwk      []byte
 }
 
+func (h *dpopHeader) decode(h64 string) error {
+	buf := make([]byte, maxHeaderSize)
+
+	members, err := headerMembers(h64, buf, make([]member, 0, maxMembers))
+	if err != nil {
+		return err
+	}
+
+	for _, m := range members {
+		if err := h.member(m.name, buf[m.start:m.end]); err != nil {
+			return err
+		}
+	}
+
+	return nil
+}
+
 func (h *dpopHeader) member(name string, value []byte) error {
 	switch name {
 	case "alg":
@@ -173,7 +190,9 @@ func dpopRefusal(reason, format string, args ...any) *zt.Error {
 // Verify checks proof against req and returns it. Every error is a *zt.Error
 // with Code invalid_dpop_proof (or Kind ErrUnavailable when the replay cache
 // cannot answer).
-func (d *DPoPVerifier) Verify(ctx context.Context, proof string, req DPoPRequest) (*DPoPProof, error) {
+func (d *DPoPVerifier) Verify(
+	ctx context.Context, proof string, req DPoPRequest,
+) (*DPoPProof, error) {
 	if proof == "" {
 		return nil, dpopRefusal(ReasonDPoPMissing, "no proof")
 	}
@@ -208,7 +227,7 @@ func (d *DPoPVerifier) Verify(ctx context.Context, proof string, req DPoPRequest
 // proofKey checks the header and returns the embedded public key.
 func (d *DPoPVerifier) proofKey(h64 string) (jwk.Key, *verifyKey, error) {
 	var h dpopHeader
-	if err := scanHeader(h64, h.member); err != nil {
+	if err := h.decode(h64); err != nil {
 		return nil, nil, dpopRefusal(ReasonDPoPInvalid, "%v", err)
 	}
 
@@ -252,14 +271,16 @@ type dpopClaims struct {
 	Nonce string   `json:"nonce"`
 }
 
-func (d *DPoPVerifier) checkClaims(ctx context.Context, p64 string, req DPoPRequest, key jwk.Key) (*DPoPProof, error) {
+func (d *DPoPVerifier) checkClaims(
+	ctx context.Context, p64 string, req DPoPRequest, key jwk.Key,
+) (*DPoPProof, error) {
 	payload, err := b64.DecodeString(p64)
 	if err != nil {
 		return nil, dpopRefusal(ReasonDPoPInvalid, "payload: %v", err)
 	}
 
 	var c dpopClaims
-	if err := scanObject(payload, nil); err != nil {
+	if _, err := scanObject(payload, nil); err != nil {
 		return nil, dpopRefusal(ReasonDPoPInvalid, "claims: %v", err)
 	}
 

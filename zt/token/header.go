@@ -21,9 +21,19 @@ const maxHeaderSize = 2048
 // "x5u", "x5c", "jwk"), extensions it does not understand ("crit", "b64",
 // "zip"), encrypted or nested tokens, and any malformed or duplicated member.
 func decodeHeader(h64 string) (header, error) {
-	var h header
-	if err := scanHeader(h64, h.member); err != nil {
+	var buf [maxHeaderSize * 3 / 4]byte
+	var storage [maxMembers]member
+
+	members, err := headerMembers(h64, buf[:], storage[:0])
+	if err != nil {
 		return header{}, err
+	}
+
+	var h header
+	for _, m := range members {
+		if err := h.member(m.name, buf[m.start:m.end]); err != nil {
+			return header{}, err
+		}
 	}
 
 	if h.alg == "" {
@@ -33,33 +43,25 @@ func decodeHeader(h64 string) (header, error) {
 	return h, nil
 }
 
-// scanHeader decodes a protected header and passes each member to member,
-// stopping at the first refusal.
-func scanHeader(h64 string, member func(name string, value []byte) error) error {
+// headerMembers decodes a protected header into buf and returns its members,
+// appended to storage. Callers pass arrays of their own, so that the hot path
+// does not allocate.
+func headerMembers(h64 string, buf []byte, storage []member) ([]member, error) {
 	if len(h64) > maxHeaderSize {
-		return invalidf(ReasonBadHeader, ErrMalformed, "header too large")
+		return nil, invalidf(ReasonBadHeader, ErrMalformed, "header too large")
 	}
 
-	var buf [maxHeaderSize]byte
-	n, err := b64.Decode(buf[:], []byte(h64))
+	n, err := b64.Decode(buf, readOnlyBytes(h64))
 	if err != nil {
-		return invalidf(ReasonMalformed, ErrMalformed, "header: %v", err)
+		return nil, invalidf(ReasonMalformed, ErrMalformed, "header: %v", err)
 	}
 
-	var refusal error
-	err = scanObject(buf[:n], func(name string, value []byte) error {
-		refusal = member(name, value)
-		return refusal
-	})
-
-	switch {
-	case refusal != nil:
-		return refusal
-	case err != nil:
-		return invalidf(ReasonBadHeader, ErrMalformed, "header: %v", err)
+	members, err := scanObject(buf[:n], storage)
+	if err != nil {
+		return nil, invalidf(ReasonBadHeader, ErrMalformed, "header: %v", err)
 	}
 
-	return nil
+	return members, nil
 }
 
 // member records or refuses one header member.

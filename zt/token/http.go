@@ -160,7 +160,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (*zt.Principal, error) {
 	return a.checkProof(r, cred, p)
 }
 
-func (a *Authenticator) checkProof(r *http.Request, cred Credential, p *zt.Principal) (*zt.Principal, error) {
+func (a *Authenticator) checkProof(
+	r *http.Request, cred Credential, p *zt.Principal,
+) (*zt.Principal, error) {
 	proof, err := a.DPoP.Verify(r.Context(), cred.Proof, DPoPRequest{
 		Method:      r.Method,
 		URL:         a.requestURL(r),

@@ -1,9 +1,11 @@
 package token
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -13,27 +15,65 @@ var errJSON = errors.New("token: invalid JSON")
 // maxJSONDepth bounds the nesting of JSON values in a token.
 const maxJSONDepth = 32
 
+// member is one top-level member of a scanned object: its name and where its
+// raw value lies in the scanned data. Offsets rather than a slice keep the
+// data on the caller's stack.
+type member struct {
+	name       string
+	start, end int
+}
+
+// maxMembers bounds the top-level members scanObject records.
+const maxMembers = 16
+
 // scanObject checks that data is exactly one JSON object, valid UTF-8, with no
-// duplicate member names at any depth, and calls fn with each top-level member's
-// name and raw value. Unlike encoding/json, it neither lets a later duplicate win
-// nor matches names case-insensitively, so what it reports is what the signer
+// duplicate member names at any depth. When members has capacity, it appends
+// the top-level members to it (at most its capacity, refusing more) and
+// returns it. Unlike encoding/json, it neither lets a later duplicate win nor
+// matches names case-insensitively, so what it reports is what the signer
 // signed.
-func scanObject(data []byte, fn func(name string, value []byte) error) error {
+func scanObject(data []byte, members []member) ([]member, error) {
 	if !utf8.Valid(data) {
-		return fmt.Errorf("%w: not UTF-8", errJSON)
+		return nil, fmt.Errorf("%w: not UTF-8", errJSON)
 	}
 
-	s := scanner{data: data}
+	s := scanner{data: data, members: members, record: cap(members) > 0}
 	s.skipSpace()
 
 	if s.peek() != '{' {
-		return fmt.Errorf("%w: not an object", errJSON)
+		return nil, fmt.Errorf("%w: not an object", errJSON)
 	}
 
-	if err := s.object(0, fn); err != nil {
-		return err
+	if _, err := s.object(0); err != nil {
+		return nil, err
 	}
 
+	return s.members, s.end()
+}
+
+// decodeObject is scanObject that also decodes the object, as encoding/json
+// would into a map[string]any (numbers become float64), in a single pass.
+func decodeObject(data []byte) (map[string]any, error) {
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%w: not UTF-8", errJSON)
+	}
+
+	s := scanner{data: data, build: true}
+	s.skipSpace()
+
+	if s.peek() != '{' {
+		return nil, fmt.Errorf("%w: not an object", errJSON)
+	}
+
+	m, err := s.object(0)
+	if err != nil {
+		return nil, err
+	}
+
+	return m, s.end()
+}
+
+func (s *scanner) end() error {
 	s.skipSpace()
 	if s.pos != len(s.data) {
 		return fmt.Errorf("%w: trailing data", errJSON)
@@ -45,6 +85,14 @@ func scanObject(data []byte, fn func(name string, value []byte) error) error {
 type scanner struct {
 	data []byte
 	pos  int
+
+	// build makes the scan return decoded values; without it, values are
+	// checked and skipped.
+	build bool
+
+	// record makes the scan append the top-level members to members.
+	record  bool
+	members []member
 }
 
 func (s *scanner) peek() byte {
@@ -70,63 +118,103 @@ func (s *scanner) fail(what string) error {
 	return fmt.Errorf("%w: %s at offset %d", errJSON, what, s.pos)
 }
 
-// object scans an object starting at '{'; fn, when not nil, receives its members.
-func (s *scanner) object(depth int, fn func(string, []byte) error) error {
+// object scans an object starting at '{', and records its members when it is
+// the top-level one. It returns the decoded object when s.build is set.
+func (s *scanner) object(depth int) (map[string]any, error) {
 	if depth > maxJSONDepth {
-		return s.fail("nesting too deep")
+		return nil, s.fail("nesting too deep")
 	}
 
 	s.pos++ // '{'
 	s.skipSpace()
 
-	if s.peek() == '}' {
-		s.pos++
-		return nil
+	var m map[string]any
+	if s.build {
+		hint := 0
+		if depth == 0 {
+			hint = 16
+		}
+		m = make(map[string]any, hint)
 	}
 
-	var names []string
-	for {
-		name, err := s.name()
-		if err != nil {
-			return err
-		}
+	if s.peek() == '}' {
+		s.pos++
+		return m, nil
+	}
 
-		for _, seen := range names {
-			if seen == name {
-				return fmt.Errorf("%w: duplicate member %q", errJSON, name)
-			}
+	var seen [16]string
+	names := seen[:0]
+	for {
+		name, err := s.member(names)
+		if err != nil {
+			return nil, err
 		}
 		names = append(names, name)
 
-		s.skipSpace()
-		if s.peek() != ':' {
-			return s.fail("expected ':'")
+		start := s.pos
+		v, err := s.value(depth + 1)
+		if err != nil {
+			return nil, err
 		}
+
+		if m != nil {
+			m[name] = v
+		}
+
+		if s.record && depth == 0 {
+			if len(s.members) == cap(s.members) {
+				return nil, s.fail("too many members")
+			}
+			// Grow within capacity rather than append, so that escape
+			// analysis keeps the caller's arrays on its stack.
+			s.members = s.members[:len(s.members)+1]
+			s.members[len(s.members)-1] = member{name, start, s.pos}
+		}
+
+		if done, err := s.next('}'); done || err != nil {
+			return m, err
+		}
+	}
+}
+
+// member scans a member name and its colon, refusing a name already in names.
+func (s *scanner) member(names []string) (string, error) {
+	name, err := s.name()
+	if err != nil {
+		return "", err
+	}
+
+	for _, seen := range names {
+		if seen == name {
+			return "", fmt.Errorf("%w: duplicate member %q", errJSON, name)
+		}
+	}
+
+	s.skipSpace()
+	if s.peek() != ':' {
+		return "", s.fail("expected ':'")
+	}
+	s.pos++
+	s.skipSpace()
+
+	return name, nil
+}
+
+// next consumes the ',' between elements or the closing byte, reporting
+// whether the container ended.
+func (s *scanner) next(closing byte) (bool, error) {
+	s.skipSpace()
+
+	switch s.peek() {
+	case ',':
 		s.pos++
 		s.skipSpace()
-
-		start := s.pos
-		if err := s.value(depth + 1); err != nil {
-			return err
-		}
-
-		if fn != nil {
-			if err := fn(name, s.data[start:s.pos]); err != nil {
-				return err
-			}
-		}
-
-		s.skipSpace()
-		switch s.peek() {
-		case ',':
-			s.pos++
-			s.skipSpace()
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.fail("expected ',' or '}'")
-		}
+		return false, nil
+	case closing:
+		s.pos++
+		return true, nil
+	default:
+		return true, s.fail("expected ',' or '" + string(closing) + "'")
 	}
 }
 
@@ -144,15 +232,65 @@ func (s *scanner) name() (string, error) {
 
 	raw := s.data[start:s.pos]
 	if !escaped {
-		return string(raw[1 : len(raw)-1]), nil
+		return intern(raw[1 : len(raw)-1]), nil
 	}
 
-	var name string
-	if err := json.Unmarshal(raw, &name); err != nil {
-		return "", fmt.Errorf("%w: %w", errJSON, err)
-	}
+	return unquote(raw)
+}
 
-	return name, nil
+// intern returns b as a string, without allocating for the member names and
+// header values that tokens commonly carry.
+func intern(b []byte) string {
+	switch string(b) {
+	case "iss":
+		return "iss"
+	case "sub":
+		return "sub"
+	case "aud":
+		return "aud"
+	case "exp":
+		return "exp"
+	case "nbf":
+		return "nbf"
+	case "iat":
+		return "iat"
+	case "jti":
+		return "jti"
+	case "client_id":
+		return "client_id"
+	case "scope":
+		return "scope"
+	case "sid":
+		return "sid"
+	case "roles":
+		return "roles"
+	case "auth_time":
+		return "auth_time"
+	case "amr":
+		return "amr"
+	case "cnf":
+		return "cnf"
+	case "jkt":
+		return "jkt"
+	case "alg":
+		return "alg"
+	case "kid":
+		return "kid"
+	case "typ":
+		return "typ"
+	case "ES256":
+		return "ES256"
+	case "EdDSA":
+		return "EdDSA"
+	case "RS256":
+		return "RS256"
+	case "PS256":
+		return "PS256"
+	case "at+jwt":
+		return "at+jwt"
+	default:
+		return string(b)
+	}
 }
 
 // str scans a string starting at '"' and reports whether it held escapes.
@@ -209,64 +347,104 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-func (s *scanner) value(depth int) error {
+// value scans one value, and decodes it when s.build is set.
+func (s *scanner) value(depth int) (any, error) {
 	switch c := s.peek(); {
 	case c == '{':
-		return s.object(depth, nil)
+		m, err := s.object(depth)
+		if m == nil || err != nil {
+			return nil, err
+		}
+		return m, nil
 	case c == '[':
 		return s.array(depth)
 	case c == '"':
-		_, err := s.str()
-		return err
+		return s.stringValue()
 	case c == '-' || '0' <= c && c <= '9':
-		return s.number()
+		return s.numberValue()
 	default:
 		return s.literal()
 	}
 }
 
-func (s *scanner) array(depth int) error {
+func (s *scanner) stringValue() (any, error) {
+	start := s.pos
+	escaped, err := s.str()
+	if err != nil || !s.build {
+		return nil, err
+	}
+
+	raw := s.data[start:s.pos]
+	if !escaped {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+
+	return unquote(raw)
+}
+
+func (s *scanner) numberValue() (any, error) {
+	start := s.pos
+	if err := s.number(); err != nil || !s.build {
+		return nil, err
+	}
+
+	f, err := strconv.ParseFloat(string(s.data[start:s.pos]), 64)
+	if err != nil {
+		return nil, fmt.Errorf("%w: number out of range at offset %d", errJSON, start)
+	}
+
+	return f, nil
+}
+
+func (s *scanner) array(depth int) (any, error) {
 	if depth > maxJSONDepth {
-		return s.fail("nesting too deep")
+		return nil, s.fail("nesting too deep")
 	}
 
 	s.pos++ // '['
 	s.skipSpace()
 
+	var list []any
+	if s.build {
+		list = []any{}
+	}
+
 	if s.peek() == ']' {
 		s.pos++
-		return nil
+		return list, nil
 	}
 
 	for {
-		if err := s.value(depth + 1); err != nil {
-			return err
+		v, err := s.value(depth + 1)
+		if err != nil {
+			return nil, err
 		}
 
-		s.skipSpace()
-		switch s.peek() {
-		case ',':
-			s.pos++
-			s.skipSpace()
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return s.fail("expected ',' or ']'")
+		if s.build {
+			list = append(list, v)
+		}
+
+		if done, err := s.next(']'); done || err != nil {
+			return list, err
 		}
 	}
 }
 
-func (s *scanner) literal() error {
-	for _, lit := range [...]string{"true", "false", "null"} {
-		end := s.pos + len(lit)
-		if end <= len(s.data) && string(s.data[s.pos:end]) == lit {
+var literals = [...]struct {
+	text  string
+	value any
+}{{"true", true}, {"false", false}, {"null", nil}}
+
+func (s *scanner) literal() (any, error) {
+	for _, lit := range literals {
+		end := s.pos + len(lit.text)
+		if end <= len(s.data) && string(s.data[s.pos:end]) == lit.text {
 			s.pos = end
-			return nil
+			return lit.value, nil
 		}
 	}
 
-	return s.fail("unexpected character")
+	return nil, s.fail("unexpected character")
 }
 
 // number scans a JSON number with the grammar of RFC 8259.
@@ -323,11 +501,22 @@ func jsonString(raw []byte) (string, bool) {
 	inner := raw[1 : len(raw)-1]
 	for _, c := range inner {
 		if c == '\\' {
-			var s string
-			err := json.Unmarshal(raw, &s)
+			s, err := unquote(raw)
 			return s, err == nil
 		}
 	}
 
-	return string(inner), true
+	return intern(inner), true
+}
+
+// unquote decodes a JSON string literal with escapes. It copies raw first, so
+// that the scanned data, which callers keep on their stack, does not escape
+// through encoding/json.
+func unquote(raw []byte) (string, error) {
+	var s string
+	if err := json.Unmarshal(bytes.Clone(raw), &s); err != nil {
+		return "", fmt.Errorf("%w: %w", errJSON, err)
+	}
+
+	return s, nil
 }

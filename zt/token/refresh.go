@@ -149,7 +149,9 @@ func (r *RefreshTokens) Issue(ctx context.Context, grant RefreshGrant) (string, 
 	}, now)
 }
 
-func (r *RefreshTokens) save(ctx context.Context, rec RefreshRecord, now time.Time) (string, error) {
+func (r *RefreshTokens) save(
+	ctx context.Context, rec RefreshRecord, now time.Time,
+) (string, error) {
 	raw := newRefreshToken()
 
 	rec.Hash = hashRefresh(raw)
@@ -200,7 +202,8 @@ func (r *RefreshTokens) use(ctx context.Context, raw string) (RefreshRecord, err
 			return RefreshRecord{}, unavailable(ReasonRefreshStore, err)
 		}
 
-		return RefreshRecord{}, zt.NewError(zt.ErrRevoked, CodeInvalidGrant, ReasonRefreshReused, ErrRefreshReused)
+		return RefreshRecord{}, zt.NewError(zt.ErrRevoked, CodeInvalidGrant,
+			ReasonRefreshReused, ErrRefreshReused)
 	case !r.cfg.Now().Before(rec.ExpiresAt):
 		return RefreshRecord{}, refusal(ReasonRefreshExpired, ErrRefreshExpired)
 	}

@@ -20,6 +20,10 @@ var ErrJWKSTooLarge = errors.New("token: JWKS response too large")
 // remoteKeys keeps a key set fetched from a JWKS URL fresh. It keeps the last
 // good set when a fetch fails, refetches in the background, and refetches on
 // demand (rate limited) when a token names a key it does not know.
+//
+// TODO(jwks-cache-control): the refresh interval is fixed by configuration;
+// honouring the server's Cache-Control max-age (within bounds) would let an
+// issuer announce rotations without every verifier being reconfigured.
 type remoteKeys struct {
 	url        string
 	client     *http.Client
@@ -35,7 +39,6 @@ type remoteKeys struct {
 
 	mu          sync.Mutex // serializes fetches
 	lastAttempt time.Time
-	lastErr     error
 }
 
 // fetch downloads and converts the key set, and installs it when it is usable.
@@ -45,7 +48,6 @@ func (r *remoteKeys) fetch(ctx context.Context) error {
 
 	ks, err := r.download(ctx)
 	if err != nil {
-		r.lastErr = err
 		if r.logger != nil {
 			r.logger.WarnContext(ctx, "token: JWKS fetch failed; keeping last good keys",
 				slog.String("url", r.url), slog.Any("error", err))
@@ -54,7 +56,6 @@ func (r *remoteKeys) fetch(ctx context.Context) error {
 		return err
 	}
 
-	r.lastErr = nil
 	old := r.current.Swap(ks)
 	if r.onChange != nil {
 		r.onChange(old, ks)

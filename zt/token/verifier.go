@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/ztkit/ztkit/zt"
 )
@@ -79,18 +80,17 @@ func (v *Verifier) startRemote(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	}
 
+	// The refresher outlives NewVerifier's caller only until ctx is done or
+	// Close is called; Close waits for it to return.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	unhook := context.AfterFunc(ctx, stop)
 	v.stop, v.done = stop, make(chan struct{})
 
 	go func() {
 		defer close(v.done)
-		select {
-		case <-ctx.Done():
-			stop()
-		case <-bg.Done():
-		}
+		defer unhook()
+		v.remote.refresh(bg)
 	}()
-	go v.remote.refresh(bg)
 
 	return nil
 }
@@ -134,7 +134,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*zt.Principal, error
 
 	var key [32]byte
 	if v.cache != nil {
-		key = sha256.Sum256([]byte(raw))
+		key = sha256.Sum256(readOnlyBytes(raw))
 		if p, ok := v.cache.get(key, now); ok {
 			return v.checkRevoked(ctx, clonePrincipal(p))
 		}
@@ -145,15 +145,19 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*zt.Principal, error
 		return nil, err
 	}
 
-	if v.cache != nil {
-		v.cache.put(key, p, expires, now)
+	if v.cache == nil {
+		return v.checkRevoked(ctx, p)
 	}
+
+	v.cache.put(key, p, expires, now)
 
 	return v.checkRevoked(ctx, clonePrincipal(p))
 }
 
 // verify is the uncached path: structure, header, key, signature, claims.
-func (v *Verifier) verify(ctx context.Context, raw string, now time.Time) (*zt.Principal, time.Time, error) {
+func (v *Verifier) verify(
+	ctx context.Context, raw string, now time.Time,
+) (*zt.Principal, time.Time, error) {
 	h64, p64, s64, err := split(raw)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -217,9 +221,17 @@ func split(raw string) (h64, p64, s64 string, err error) {
 }
 
 func isBase64URL(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '_'
+	return base64URLAlphabet[c]
 }
+
+// base64URLAlphabet marks the bytes of the base64url alphabet.
+var base64URLAlphabet = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
+	}
+
+	return t
+}()
 
 // key finds the key a token names, refetching a remote set once (rate
 // limited) when the key is unknown.
@@ -262,7 +274,7 @@ func checkSignature(k *verifyKey, alg, input, s64 string) error {
 		return invalidf(ReasonMalformed, ErrMalformed, "signature: %v", err)
 	}
 
-	if !k.verify([]byte(input), sig) {
+	if !k.verify(readOnlyBytes(input), sig) {
 		return invalid(ReasonSignature, ErrSignature)
 	}
 
@@ -286,22 +298,41 @@ func (v *Verifier) checkRevoked(ctx context.Context, p *zt.Principal) (*zt.Princ
 }
 
 // clonePrincipal copies p and its facets, so that a caller may extend the copy
-// without touching the cached original.
+// without touching the cached original. It allocates once.
 func clonePrincipal(p *zt.Principal) *zt.Principal {
-	c := *p
-	c.User = cloneFacet(p.User)
-	c.Device = cloneFacet(p.Device)
-	c.Workload = cloneFacet(p.Workload)
-	c.Token = cloneFacet(p.Token)
+	box := &principalBox{p: *p}
 
-	return &c
-}
-
-func cloneFacet[T any](f *T) *T {
-	if f == nil {
-		return nil
+	if p.User != nil {
+		box.u, box.p.User = *p.User, &box.u
 	}
 
-	c := *f
-	return &c
+	if p.Device != nil {
+		box.d, box.p.Device = *p.Device, &box.d
+	}
+
+	if p.Workload != nil {
+		box.w, box.p.Workload = *p.Workload, &box.w
+	}
+
+	if p.Token != nil {
+		box.t, box.p.Token = *p.Token, &box.t
+	}
+
+	return &box.p
+}
+
+// principalBox holds a Principal and its facets in one allocation.
+type principalBox struct {
+	p zt.Principal
+	u zt.User
+	d zt.Device
+	w zt.Workload
+	t zt.Token
+}
+
+// readOnlyBytes returns the bytes of s without copying them. The result must
+// never be written to; it serves hashing and signature checks, which only
+// read, on the hot path where a copy of the token would cost an allocation.
+func readOnlyBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

@@ -4,25 +4,14 @@
 # another user's resources. The input contract is docs/policy-input.md.
 package ztkit.authz
 
-# decision is the entrypoint ztkit evaluates.
-decision := {
-	"allow": allow,
-	"reasons": reasons,
-	"obligations": obligations,
-}
-
-default allow := false
-
-allow if {
+# decision is the entrypoint ztkit evaluates. Denials override every permit;
+# without a permit, the request is denied.
+decision := {"allow": true, "reasons": permits, "obligations": obligations} if {
 	count(denials) == 0
 	count(permits) > 0
-}
-
-reasons := denials if {
+} else := {"allow": false, "reasons": denials} if {
 	count(denials) > 0
-} else := permits if {
-	count(permits) > 0
-} else := {"rbac.no_permission"}
+} else := {"allow": false, "reasons": {"rbac.no_permission"}}
 
 # Denials override every permit.
 

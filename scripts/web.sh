@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the finance platform's web UI (examples/financeapp/web) so that the
+# Go build embeds it. Each step runs only when it has work to do:
+#   - npm ci when node_modules is missing or older than package-lock.json;
+#   - npm run build when a source file is newer than dist/index.html.
+# Options:
+#   --test      also run the component and store tests (Vitest);
+#   --e2e       also run the end-to-end walk in headless Chromium (installs
+#               Debian's chromium when missing; E2E_BASE_URL targets a running
+#               platform, otherwise vite preview with a scripted backend);
+#   --force     rebuild even when dist looks fresh.
+# Needs Node.js 20.19+ and npm; never downloads a browser.
+set -euo pipefail
+
+cd "$(dirname "$0")/../examples/financeapp/web"
+
+run_tests=
+run_e2e=
+force=
+for arg in "$@"; do
+  case $arg in
+    --test) run_tests=1 ;;
+    --e2e) run_e2e=1 ;;
+    --force) force=1 ;;
+    *) echo "web: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+command -v npm >/dev/null || {
+  echo "web: npm is not installed; install Node.js 20.19 or newer" >&2
+  exit 1
+}
+
+# newer_than FILE PATH...: true when any file under PATH is newer than FILE.
+newer_than() {
+  local ref=$1
+  shift
+  [ -n "$(find "$@" -newer "$ref" -type f -print -quit 2>/dev/null)" ]
+}
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "web: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+sources=(src public index.html package.json package-lock.json vite.config.ts csp.ts tsconfig.json tsconfig.app.json)
+if [ -n "$force" ] || [ ! -f dist/index.html ] || newer_than dist/index.html "${sources[@]}"; then
+  echo "web: npm run build"
+  npm run build --silent
+else
+  echo "web: dist is up to date"
+fi
+
+if [ -n "$run_tests" ]; then
+  echo "web: npm test"
+  npm test --silent
+fi
+
+if [ -n "$run_e2e" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "web: installing Debian's chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  fi
+  echo "web: npm run e2e"
+  npm run e2e --silent
+fi
