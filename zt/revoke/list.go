@@ -93,9 +93,9 @@ func (r record) refuses(iat time.Time) bool {
 type snapshot [numKinds]map[string]record
 
 type shard struct {
-	mu   sync.Mutex // serializes writers; readers never take it
-	set  atomic.Pointer[snapshot]
-	_pad [40]byte // keeps hot shards on separate cache lines
+	mu  sync.Mutex // serializes writers; readers never take it
+	set atomic.Pointer[snapshot]
+	_   [40]byte // keeps hot shards on separate cache lines
 }
 
 // List is an in-memory set of revocations, safe for concurrent use.

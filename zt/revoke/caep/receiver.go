@@ -216,7 +216,9 @@ func (rx *Receiver) authorize(r *http.Request) error {
 	case errors.Is(err, zt.ErrForbidden):
 		return &Error{Code: CodeAccessDenied, Description: "transmitter not allowed", Err: err}
 	default:
-		return &Error{Code: CodeAuthenticationFailed, Description: "transmitter not authenticated", Err: err}
+		return &Error{
+			Code: CodeAuthenticationFailed, Description: "transmitter not authenticated", Err: err,
+		}
 	}
 }
 
