@@ -2,7 +2,7 @@
 # its embedded defaults; `make test` runs every module's tests.
 
 GO       ?= go
-TOOL     := $(GO) tool -modfile=$(CURDIR)/tools/go.mod
+TOOL     := GOWORK=off $(GO) tool -modfile=$(CURDIR)/tools/go.mod
 MODULES  := . examples
 TESTFLAGS ?= -race -count=1 -timeout 30m
 FUZZTIME ?= 20s

@@ -31,9 +31,15 @@
 //	verifier, err := token.NewVerifier(ctx, token.VerifierConfig{
 //		JWKSURL:  "https://issuer.example/.well-known/jwks.json",
 //		Issuer:   "https://issuer.example",
-//		Audience: "https://api.example",
+//		Audience: []string{"https://api.example"},
 //	})
 //	engine, err := pep.New(ctx, pep.Config{Policies: policyFS})
-//	protect := middleware.New(middleware.Config{Verifier: verifier, Engine: engine})
-//	http.ListenAndServe(addr, protect(mux))
+//	protect, err := middleware.New(middleware.Config{
+//		Verifier: verifier, Engine: engine,
+//		Routes: map[string]middleware.Route{
+//			"GET /v1/transactions/{id}": {Action: "transactions.read", Resource: "transaction", IDParam: "id"},
+//		},
+//		Public: []string{"GET /healthz"},
+//	})
+//	http.ListenAndServe(addr, protect.Handler(mux)) // or e.Use(protect.Echo()) with echo
 package ztkit

@@ -1,0 +1,151 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
+)
+
+func (e *env) count(a account) int {
+	e.t.Helper()
+
+	r := e.do("GET", "/v1/transactions?limit=500", a.token, nil)
+	if r.status != http.StatusOK {
+		e.t.Fatalf("count: %d %s", r.status, r.body)
+	}
+
+	var p store.Page
+	r.decode(e.t, &p)
+
+	return len(p.Items)
+}
+
+// TestBadInput sends malformed and hostile bodies and queries: each gets a
+// clear 4xx problem and leaves nothing written.
+func TestBadInput(t *testing.T) {
+	e := start(t)
+	a := e.signUp("alice", domain.RoleUser)
+	e.createTx(a, "expense", "2026-01-01")
+
+	valid := `"currency":"INR","payment_type":"upi","category":"expense","date":"2026-01-01"`
+
+	for name, tc := range map[string]struct {
+		body   string
+		status int
+		field  string
+	}{
+		"unknown field":      {`{"amount_minor":1,` + valid + `,"owner_id":"x"}`, 400, ""},
+		"wrong type":         {`{"amount_minor":"100",` + valid + `}`, 400, "amount_minor"},
+		"int64 overflow":     {`{"amount_minor":9223372036854775808,` + valid + `}`, 400, "amount_minor"},
+		"above the maximum":  {`{"amount_minor":1000000000000000001,` + valid + `}`, 400, "amount_minor"},
+		"negative":           {`{"amount_minor":-5,` + valid + `}`, 400, "amount_minor"},
+		"fraction":           {`{"amount_minor":1.5,` + valid + `}`, 400, "amount_minor"},
+		"exponent":           {`{"amount_minor":1e3,` + valid + `}`, 400, "amount_minor"},
+		"impossible date":    {`{"amount_minor":1,"currency":"INR","payment_type":"upi","category":"expense","date":"2026-02-30"}`, 400, "date"},
+		"date with time":     {`{"amount_minor":1,"currency":"INR","payment_type":"upi","category":"expense","date":"2026-02-01T00:00:00Z"}`, 400, "date"},
+		"unknown currency":   {`{"amount_minor":1,"currency":"XXX","payment_type":"upi","category":"expense","date":"2026-02-01"}`, 400, "currency"},
+		"sql in category":    {`{"amount_minor":1,"currency":"INR","payment_type":"upi","category":"expense' OR '1'='1","date":"2026-02-01"}`, 400, "category"},
+		"bidi override":      {`{"amount_minor":1,` + valid + `,"description":"abc\u202Egpj.exe"}`, 400, "description"},
+		"zero width":         {`{"amount_minor":1,` + valid + `,"description":"a\u200Bb"}`, 400, "description"},
+		"nul byte":           {`{"amount_minor":1,` + valid + `,"description":"a\u0000b"}`, 400, "description"},
+		"lone surrogate":     {`{"amount_minor":1,` + valid + `,"description":"\ud800"}`, 400, "description"},
+		"too long":           {`{"amount_minor":1,` + valid + `,"description":"` + strings.Repeat("é", 201) + `"}`, 400, "description"},
+		"two objects":        {`{"amount_minor":1,` + valid + `}{}`, 400, ""},
+		"array":              {`[{"amount_minor":1,` + valid + `}]`, 400, ""},
+		"truncated":          {`{"amount_minor":1,`, 400, ""},
+		"oversized":          {`{"amount_minor":1,` + valid + `,"description":"` + strings.Repeat("a", 70000) + `"}`, 413, ""},
+		"duplicate key wins": {`{"amount_minor":1,"amount_minor":-1,` + valid + `}`, 400, "amount_minor"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := e.count(a)
+			r := e.do("POST", "/v1/transactions", a.token, tc.body)
+
+			if r.status != tc.status {
+				t.Fatalf("got %d %s, want %d", r.status, r.body, tc.status)
+			}
+
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+				t.Fatalf("Content-Type %q, want problem+json", ct)
+			}
+
+			if tc.field != "" && !strings.Contains(string(r.body), `"field":"`+tc.field+`"`) {
+				t.Fatalf("problem %s does not name field %s", r.body, tc.field)
+			}
+
+			if after := e.count(a); after != before {
+				t.Fatalf("a refused request wrote: %d rows before, %d after", before, after)
+			}
+		})
+	}
+}
+
+// TestHostileValuesAreStoredLiterally checks that SQL and markup in free
+// text are data, and that the tables survive.
+func TestHostileValuesAreStoredLiterally(t *testing.T) {
+	e := start(t)
+	a := e.signUp("alice", domain.RoleUser)
+
+	for _, s := range []string{
+		`'; DROP TABLE transactions; --`, `" OR 1=1 --`, `\'); DELETE FROM users; --`,
+		`<script>alert(1)</script>`, `=HYPERLINK("http://x")`, `Ünïcödé ☕ चाय 🚆`,
+	} {
+		body := txBody(100, "expense", "2026-01-01")
+		body["description"] = s
+
+		r := e.do("POST", "/v1/transactions", a.token, body)
+		if r.status != http.StatusCreated {
+			t.Fatalf("%q: %d %s", s, r.status, r.body)
+		}
+
+		var tx domain.Transaction
+		r.decode(t, &tx)
+
+		if tx.Description != s {
+			t.Fatalf("stored %q, sent %q", tx.Description, s)
+		}
+	}
+
+	if n := e.count(a); n != 6 {
+		t.Fatalf("%d transactions, want 6", n)
+	}
+
+	r := e.do("GET", "/v1/transactions/export", a.token, nil)
+	if !strings.Contains(string(r.body), `'=HYPERLINK`) {
+		t.Fatalf("CSV export does not neutralize formulas:\n%s", r.body)
+	}
+}
+
+func TestBadQueries(t *testing.T) {
+	e := start(t)
+	a := e.signUp("alice", domain.RoleUser)
+	aud := e.signUp("auditor", domain.RoleAuditor)
+
+	for _, q := range []string{
+		"/v1/transactions?limit=0", "/v1/transactions?limit=501", "/v1/transactions?limit=abc",
+		"/v1/transactions?from=2026-13-01", "/v1/transactions?category=gift",
+		"/v1/transactions?payment_type=cheque", "/v1/transactions?cursor=garbage",
+		"/v1/transactions?cursor=2026-01-01~'%20OR%201=1",
+		"/v1/transactions?category=expense'%20OR%20'1'='1",
+	} {
+		if r := e.do("GET", q, a.token, nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", q, r.status)
+		}
+	}
+
+	for _, q := range []string{
+		"/v1/auditor/transactions?owner_id=x'%20OR%20'1'='1",
+		"/v1/auditor/transactions?owner_id=" + strings.Repeat("a", 40),
+	} {
+		if r := e.do("GET", q, aud.token, nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", q, r.status)
+		}
+	}
+
+	r := e.do("POST", "/v1/transactions", a.token, nil)
+	if r.status != http.StatusUnsupportedMediaType {
+		t.Errorf("no body, no type: %d, want 415", r.status)
+	}
+}

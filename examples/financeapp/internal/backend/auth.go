@@ -1,0 +1,372 @@
+package backend
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/httpx"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/password"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
+)
+
+// Sign-in limits.
+const (
+	// SessionTTL is a session's absolute lifetime; refresh tokens never
+	// outlive it.
+	SessionTTL = 12 * time.Hour
+
+	// LockoutThreshold failed sign-ins within LockoutWindow lock an account
+	// for the rest of the window.
+	LockoutThreshold = 5
+	LockoutWindow    = 15 * time.Minute
+)
+
+// Headers the public service sets on sign-in calls: the client's address and
+// user agent, for the session log. The backend believes them only because
+// its policy admits these routes from the public service alone.
+const (
+	HeaderClientAddr  = "X-Client-Addr"
+	HeaderClientAgent = "X-Client-Agent"
+)
+
+// SignIn is the backend's answer to a sign-in, refresh or step-up: the facts
+// the public service puts in the access token.
+type SignIn struct {
+	User         domain.User `json:"user"`
+	SessionID    string      `json:"session_id"`
+	AuthMethods  []string    `json:"auth_methods"`
+	AuthTime     int64       `json:"auth_time"`
+	RefreshToken string      `json:"refresh_token,omitempty"`
+	RefreshTTL   int64       `json:"refresh_expires_in,omitempty"`
+}
+
+// Registration is a sign-up request.
+type Registration struct {
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	DisplayName string `json:"display_name"`
+}
+
+// Login is a sign-in request.
+type Login struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	TOTPCode string `json:"totp_code,omitempty"`
+}
+
+// StepUp is a re-authentication within a session.
+type StepUp struct {
+	Password string `json:"password,omitempty"`
+	TOTPCode string `json:"totp_code,omitempty"`
+}
+
+// Refresh is a refresh-token exchange.
+type Refresh struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// dummyHash equalizes the time of a sign-in for an unknown email with that of
+// a wrong password, so that timing does not reveal which accounts exist.
+var dummyHash, _ = password.Hash("not a password of anyone", password.Default)
+
+func (s *Service) register(c echo.Context) error {
+	var in Registration
+	if err := httpx.Bind(c, &in); err != nil {
+		return err
+	}
+
+	email, err := domain.NormalizeEmail(in.Email)
+	if err != nil {
+		return err
+	}
+
+	name, err := domain.CleanText("display_name", in.DisplayName, 80)
+	if err != nil || name == "" {
+		return httpx.From(errors.Join(err, &domain.FieldError{Field: "display_name",
+			Msg: "must be 1 to 80 characters"}))
+	}
+
+	if err := password.Check(in.Password); err != nil {
+		return &httpx.Error{Problem: httpx.Problem{Type: "invalid_field", Title: "Bad Request",
+			Status: http.StatusBadRequest, Detail: err.Error(), Field: "password"}}
+	}
+
+	hash, err := password.Hash(in.Password, s.cfg.Password)
+	if err != nil {
+		return err
+	}
+
+	u, err := s.cfg.Store.CreateUser(c.Request().Context(), email, name, hash)
+	if errors.Is(err, store.ErrConflict) {
+		return httpx.Fail(http.StatusConflict, "email_taken", "that email is already registered")
+	}
+
+	if err != nil {
+		return err
+	}
+
+	return s.published(c, http.StatusAccepted, u)
+}
+
+func (s *Service) login(c echo.Context) error {
+	var in Login
+	if err := httpx.Bind(c, &in); err != nil {
+		return err
+	}
+
+	ctx := c.Request().Context()
+	addr, agent := clientOf(c)
+	email, _ := domain.NormalizeEmail(in.Email)
+
+	failed, err := s.cfg.Store.FailedLogins(ctx, email, s.cfg.Now().Add(-LockoutWindow))
+	if err != nil {
+		return err
+	}
+
+	if failed >= LockoutThreshold {
+		p := httpx.Fail(http.StatusTooManyRequests, "locked",
+			"too many failed sign-ins; try again later")
+		p.Header = http.Header{"Retry-After": {strconv.Itoa(int(LockoutWindow.Seconds()))}}
+
+		return p
+	}
+
+	u, methods, err := s.checkLogin(c, email, in)
+	if err != nil {
+		_ = s.cfg.Store.RecordLoginAttempt(ctx, email, false, addr)
+		if u.ID != "" {
+			_ = s.cfg.Store.LogSessionEvent(ctx, u.ID, "", domain.EventLoginFailed, addr, agent)
+		}
+
+		return err
+	}
+
+	if err := s.cfg.Store.RecordLoginAttempt(ctx, email, true, addr); err != nil {
+		return err
+	}
+
+	return s.startSession(c, u, methods)
+}
+
+// checkLogin verifies the password, the account state and the TOTP code.
+func (s *Service) checkLogin(c echo.Context, email string,
+	in Login) (domain.User, []string, error) {
+	ctx := c.Request().Context()
+	bad := httpx.Fail(http.StatusUnauthorized, "invalid_credentials",
+		"wrong email or password")
+
+	u, err := s.cfg.Store.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		_, _ = password.Verify(in.Password, dummyHash, s.cfg.Password)
+		return u, nil, bad
+	}
+
+	if err != nil {
+		return domain.User{}, nil, err
+	}
+
+	creds, err := s.cfg.Store.Credentials(ctx, u.ID)
+	if err != nil {
+		return domain.User{}, nil, err
+	}
+
+	rehash, err := password.Verify(in.Password, creds.PasswordHash, s.cfg.Password)
+	if err != nil {
+		return u, nil, bad
+	}
+
+	if u.Status != domain.StatusActive {
+		return u, nil, httpx.Fail(http.StatusForbidden, "account_"+string(u.Status),
+			"the account is "+string(u.Status)+"; an admin must approve it first")
+	}
+
+	methods := []string{"pwd"}
+	if creds.TOTPEnabled {
+		if in.TOTPCode == "" || !validTOTP(in.TOTPCode, creds.TOTPSecret, s.cfg.Now()) {
+			return u, nil, httpx.Fail(http.StatusUnauthorized, "totp_required",
+				"a valid TOTP code is required")
+		}
+
+		methods = append(methods, "otp")
+	}
+
+	if rehash {
+		if h, err := password.Hash(in.Password, s.cfg.Password); err == nil {
+			_ = s.cfg.Store.SetPasswordHash(ctx, u.ID, h)
+		}
+	}
+
+	return u, methods, nil
+}
+
+func validTOTP(code, secret string, now time.Time) bool {
+	ok, err := totp.ValidateCustom(code, secret, now, totp.ValidateOpts{
+		Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
+	})
+
+	return err == nil && ok
+}
+
+func (s *Service) startSession(c echo.Context, u domain.User, methods []string) error {
+	addr, agent := clientOf(c)
+	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
+
+	raw, hash := newRefreshToken()
+	sess := domain.Session{ID: store.NewID(), UserID: u.ID, AuthMethods: methods,
+		Address: addr, UserAgent: agent, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
+
+	if err := s.cfg.Store.CreateSession(c.Request().Context(), sess, hash,
+		sess.ExpiresAt); err != nil {
+		return err
+	}
+
+	return c.JSON(http.StatusOK, SignIn{User: u, SessionID: sess.ID, AuthMethods: methods,
+		AuthTime: now.Unix(), RefreshToken: raw, RefreshTTL: int64(SessionTTL.Seconds())})
+}
+
+func (s *Service) refresh(c echo.Context) error {
+	var in Refresh
+	if err := httpx.Bind(c, &in); err != nil {
+		return err
+	}
+
+	ctx := c.Request().Context()
+	addr, agent := clientOf(c)
+	raw, hash := newRefreshToken()
+	bad := httpx.Fail(http.StatusUnauthorized, "invalid_grant", "the refresh token is not valid")
+
+	sess, err := s.cfg.Store.RotateRefresh(ctx, hashRefresh(in.RefreshToken), hash,
+		s.cfg.Now().Add(SessionTTL), addr, agent)
+	switch {
+	case errors.Is(err, store.ErrRefreshReused):
+		if rerr := s.cfg.Revoke(ctx, []string{sess.ID}); rerr != nil {
+			return rerr
+		}
+
+		return bad
+	case errors.Is(err, store.ErrNotFound):
+		return bad
+	case err != nil:
+		return err
+	}
+
+	u, err := s.cfg.Store.User(ctx, sess.UserID)
+	if err != nil || u.Status != domain.StatusActive {
+		return bad
+	}
+
+	return c.JSON(http.StatusOK, SignIn{User: u, SessionID: sess.ID,
+		AuthMethods: sess.AuthMethods, AuthTime: sess.CreatedAt.Unix(), RefreshToken: raw,
+		RefreshTTL: int64(time.Until(sess.ExpiresAt).Seconds())})
+}
+
+func (s *Service) stepUp(c echo.Context) error {
+	uid, sid, err := caller(c)
+	if err != nil {
+		return err
+	}
+
+	var in StepUp
+	if err := httpx.Bind(c, &in); err != nil {
+		return err
+	}
+
+	ctx := c.Request().Context()
+	addr, agent := clientOf(c)
+
+	u, err := s.cfg.Store.User(ctx, uid)
+	if err != nil {
+		return err
+	}
+
+	methods, err := s.checkStepUp(c, uid, in)
+	if err != nil {
+		_ = s.cfg.Store.LogSessionEvent(ctx, uid, sid, domain.EventLoginFailed, addr, agent)
+		return err
+	}
+
+	if err := s.cfg.Store.LogSessionEvent(ctx, uid, sid, "step_up", addr, agent); err != nil {
+		return err
+	}
+
+	return c.JSON(http.StatusOK, SignIn{User: u, SessionID: sid, AuthMethods: methods,
+		AuthTime: s.cfg.Now().Unix()})
+}
+
+func (s *Service) checkStepUp(c echo.Context, uid string, in StepUp) ([]string, error) {
+	creds, err := s.cfg.Store.Credentials(c.Request().Context(), uid)
+	if err != nil {
+		return nil, err
+	}
+
+	if creds.TOTPEnabled {
+		if !validTOTP(in.TOTPCode, creds.TOTPSecret, s.cfg.Now()) {
+			return nil, httpx.Fail(http.StatusUnauthorized, "totp_required",
+				"a valid TOTP code is required")
+		}
+
+		return []string{"pwd", "otp"}, nil
+	}
+
+	if _, err := password.Verify(in.Password, creds.PasswordHash, s.cfg.Password); err != nil {
+		return nil, httpx.Fail(http.StatusUnauthorized, "invalid_credentials", "wrong password")
+	}
+
+	return []string{"pwd"}, nil
+}
+
+func (s *Service) logout(c echo.Context) error {
+	uid, sid, err := caller(c)
+	if err != nil {
+		return err
+	}
+
+	addr, agent := clientOf(c)
+	ctx := c.Request().Context()
+
+	ids, err := s.cfg.Store.RevokeSessions(ctx, uid, sid, domain.EventLogout, addr, agent)
+	if err != nil {
+		return err
+	}
+
+	if err := s.cfg.Revoke(ctx, append(ids, sid)); err != nil {
+		return err
+	}
+
+	return c.NoContent(http.StatusNoContent)
+}
+
+func clientOf(c echo.Context) (addr, agent string) {
+	h := c.Request().Header
+
+	addr, _ = domain.CleanText("address", h.Get(HeaderClientAddr), 64)
+	agent, _ = domain.CleanText("user_agent", h.Get(HeaderClientAgent), 256)
+
+	return addr, agent
+}
+
+// newRefreshToken returns a new opaque refresh token and the hash stored for
+// it.
+func newRefreshToken() (raw, hash string) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	raw = base64.RawURLEncoding.EncodeToString(b[:])
+
+	return raw, hashRefresh(raw)
+}
+
+func hashRefresh(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}

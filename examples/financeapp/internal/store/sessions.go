@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+)
+
+// RecordLoginAttempt records a sign-in attempt for rate limiting and lockout.
+func (s *Store) RecordLoginAttempt(ctx context.Context, email string, ok bool,
+	addr string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (email, success, address, at)
+			VALUES ($1, $2, $3, $4)`, email, ok, addr, ms(s.now()))
+
+		return mapErr(err)
+	})
+}
+
+// FailedLogins counts the failed attempts for email since the later of since
+// and its last successful sign-in.
+func (s *Store) FailedLogins(ctx context.Context, email string, since time.Time) (int, error) {
+	var n int
+
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_attempts
+		WHERE email = $1 AND success = $2 AND at >= $3 AND at > COALESCE(
+			(SELECT MAX(at) FROM login_attempts WHERE email = $1 AND success = $4), 0)`,
+		email, false, ms(since), true).Scan(&n)
+
+	return n, mapErr(err)
+}
+
+// CreateSession records a new sign-in session with its first refresh token
+// (stored only as a hash) and a login line in the session log.
+func (s *Store) CreateSession(ctx context.Context, sess domain.Session,
+	refreshHash string, refreshExp time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions
+			(id, user_id, auth_methods, address, user_agent, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			sess.ID, sess.UserID, strings.Join(sess.AuthMethods, " "), sess.Address,
+			sess.UserAgent, ms(sess.CreatedAt), ms(sess.ExpiresAt))
+		if err != nil {
+			return mapErr(err)
+		}
+
+		if err := insertRefresh(ctx, tx, refreshHash, sess.ID, refreshExp); err != nil {
+			return err
+		}
+
+		return logEvent(ctx, tx, sess.UserID, sess.ID, domain.EventLogin,
+			sess.Address, sess.UserAgent, s.now())
+	})
+}
+
+func insertRefresh(ctx context.Context, tx *sql.Tx, hash, sid string, exp time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, expires_at)
+		VALUES ($1, $2, $3)`, hash, sid, ms(exp))
+
+	return mapErr(err)
+}
+
+// RotateRefresh exchanges a refresh token (by hash) for a new one. A token
+// presented a second time is reuse: the whole session is revoked, the reuse is
+// logged and ErrRefreshReused returned. An unknown, expired or revoked token is
+// ErrNotFound.
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string,
+	exp time.Time, addr, agent string) (domain.Session, error) {
+	var (
+		sess  domain.Session
+		reuse bool
+	)
+
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var (
+			used sql.NullInt64
+			err  error
+		)
+
+		now := s.now()
+		sess, used, err = refreshSession(ctx, tx, oldHash, now)
+		if err != nil {
+			return err
+		}
+
+		if used.Valid {
+			reuse = true
+			return s.revokeReused(ctx, tx, sess, addr, agent)
+		}
+
+		_, err = tx.ExecContext(ctx,
+			`UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1`, oldHash, ms(now))
+		if err != nil {
+			return mapErr(err)
+		}
+
+		if err := insertRefresh(ctx, tx, newHash, sess.ID, exp); err != nil {
+			return err
+		}
+
+		return logEvent(ctx, tx, sess.UserID, sess.ID, domain.EventRefresh, addr, agent, now)
+	})
+	if reuse && err == nil {
+		return sess, ErrRefreshReused
+	}
+
+	return sess, err
+}
+
+func (s *Store) revokeReused(ctx context.Context, tx *sql.Tx, sess domain.Session,
+	addr, agent string) error {
+	now := s.now()
+
+	_, err := tx.ExecContext(ctx,
+		`UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
+		sess.ID, ms(now))
+	if err != nil {
+		return mapErr(err)
+	}
+
+	return logEvent(ctx, tx, sess.UserID, sess.ID, domain.EventRefreshReuse, addr, agent, now)
+}
+
+func refreshSession(ctx context.Context, tx *sql.Tx, hash string,
+	now time.Time) (domain.Session, sql.NullInt64, error) {
+	var (
+		used sql.NullInt64
+		sid  string
+		exp  int64
+	)
+
+	err := tx.QueryRowContext(ctx, `SELECT session_id, expires_at, used_at
+		FROM refresh_tokens WHERE hash = $1`, hash).Scan(&sid, &exp, &used)
+	if err != nil {
+		return domain.Session{}, used, mapErr(err)
+	}
+
+	sess, err := scanSession(tx.QueryRowContext(ctx,
+		`SELECT `+sessionCols+` FROM sessions WHERE id = $1`, sid))
+	if err != nil {
+		return sess, used, err
+	}
+
+	if used.Valid {
+		return sess, used, nil
+	}
+
+	if exp <= ms(now) || sess.RevokedAt != nil || !now.Before(sess.ExpiresAt) {
+		return sess, used, fmt.Errorf("%w: refresh token expired or revoked", ErrNotFound)
+	}
+
+	return sess, used, nil
+}
+
+const sessionCols = `id, user_id, auth_methods, address, user_agent, created_at,
+	expires_at, revoked_at`
+
+func scanSession(r scanner) (domain.Session, error) {
+	var (
+		sess         domain.Session
+		amr          string
+		created, exp int64
+		revoked      sql.NullInt64
+	)
+
+	err := r.Scan(&sess.ID, &sess.UserID, &amr, &sess.Address, &sess.UserAgent,
+		&created, &exp, &revoked)
+	sess.AuthMethods = strings.Fields(amr)
+	sess.CreatedAt, sess.ExpiresAt = fromMS(created), fromMS(exp)
+	sess.RevokedAt = fromNullMS(revoked)
+
+	return sess, mapErr(err)
+}
+
+// Session returns a session by ID.
+func (s *Store) Session(ctx context.Context, id string) (domain.Session, error) {
+	return scanSession(s.db.QueryRowContext(ctx,
+		`SELECT `+sessionCols+` FROM sessions WHERE id = $1`, id))
+}
+
+// Sessions lists a user's sessions, newest first.
+func (s *Store) Sessions(ctx context.Context, userID string) ([]domain.Session, error) {
+	return s.querySessions(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
+}
+
+func (s *Store) querySessions(ctx context.Context, q string, args ...any) ([]domain.Session, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+
+	out := []domain.Session{}
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+
+		out = append(out, sess)
+	}
+
+	return out, mapErr(rows.Err())
+}
+
+// RevokeSessions revokes the given session of userID, or every live session of
+// userID when sid is empty, logging event for each. It returns the IDs revoked.
+func (s *Store) RevokeSessions(ctx context.Context, userID, sid, event, addr,
+	agent string) ([]string, error) {
+	var ids []string
+
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM sessions
+			WHERE user_id = $1 AND ($2 = '' OR id = $2) AND revoked_at IS NULL`, userID, sid)
+		if err != nil {
+			return mapErr(err)
+		}
+
+		ids, err = collectStrings(rows)
+		if err != nil {
+			return err
+		}
+
+		now := s.now()
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $2
+				WHERE id = $1`, id, ms(now)); err != nil {
+				return mapErr(err)
+			}
+
+			if err := logEvent(ctx, tx, userID, id, event, addr, agent, now); err != nil {
+				return err
+			}
+		}
+
+		return nil
+	})
+
+	return ids, err
+}
+
+func collectStrings(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, mapErr(err)
+		}
+
+		out = append(out, v)
+	}
+
+	return out, mapErr(rows.Err())
+}
+
+// LogSessionEvent appends a line to a user's session log.
+func (s *Store) LogSessionEvent(ctx context.Context, userID, sid, event, addr,
+	agent string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return logEvent(ctx, tx, userID, sid, event, addr, agent, s.now())
+	})
+}
+
+func logEvent(ctx context.Context, tx *sql.Tx, userID, sid, event, addr, agent string,
+	at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO session_log
+		(user_id, session_id, event, address, user_agent, at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, userID, sid, event, addr, agent, ms(at))
+
+	return mapErr(err)
+}
+
+// SessionLog returns a user's session log, newest first, at most limit lines;
+// an empty userID returns every user's.
+func (s *Store) SessionLog(ctx context.Context, userID string,
+	limit int) ([]domain.SessionEvent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, user_id, session_id, event, address,
+		user_agent, at FROM session_log WHERE ($1 = '' OR user_id = $1)
+		ORDER BY at DESC, id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+
+	out := []domain.SessionEvent{}
+	for rows.Next() {
+		var (
+			e  domain.SessionEvent
+			at int64
+		)
+
+		if err := rows.Scan(&e.ID, &e.UserID, &e.SessionID, &e.Event, &e.Address,
+			&e.UserAgent, &at); err != nil {
+			return nil, mapErr(err)
+		}
+
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+
+	return out, mapErr(rows.Err())
+}
+
+// RevokedSessions lists the sessions revoked before they expired and not
+// yet expired, so that services in other processes can refuse their tokens.
+func (s *Store) RevokedSessions(ctx context.Context) ([]domain.Session, error) {
+	return s.querySessions(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE revoked_at IS NOT NULL AND expires_at > $1`, ms(s.now()))
+}

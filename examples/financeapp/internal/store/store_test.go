@@ -1,0 +1,458 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/internal/testenv"
+)
+
+// eachDialect runs fn against a fresh SQLite file and a fresh PostgreSQL schema.
+func eachDialect(t *testing.T, fn func(t *testing.T, s *Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, openSQLite(t))
+	})
+
+	t.Run("postgres", func(t *testing.T) {
+		fn(t, openPostgres(t))
+	})
+}
+
+func openSQLite(t testing.TB) *Store {
+	t.Helper()
+
+	s, err := Open(context.Background(), SQLite, filepath.Join(t.TempDir(), "fin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Cleanup(func() { s.Close() })
+
+	return s
+}
+
+// openPostgres isolates the test in its own schema, dropped at the end.
+func openPostgres(t testing.TB) *Store {
+	t.Helper()
+
+	dsn := testenv.PostgresDSN(t)
+	ctx := context.Background()
+
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+
+	schema := "t_" + NewID()[:16]
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		testenv.Unavailable(t, "PostgreSQL", err.Error())
+	}
+
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", dsn)
+		if err == nil {
+			_, _ = db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			db.Close()
+		}
+	})
+
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+
+	s, err := Open(ctx, Postgres, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Cleanup(func() { s.Close() })
+
+	return s
+}
+
+func mustUser(t testing.TB, s *Store, email string, role domain.Role) domain.User {
+	t.Helper()
+
+	ctx := context.Background()
+
+	u, err := s.CreateUser(ctx, email, email, "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if role != "" {
+		if err := s.SetRole(ctx, u.ID, role); err != nil {
+			t.Fatal(err)
+		}
+
+		u.Status, u.Role = domain.StatusActive, role
+	}
+
+	return u
+}
+
+func txIn(amount int64, cat, date string) domain.TransactionInput {
+	return domain.TransactionInput{AmountMinor: amount, Currency: "INR", PaymentType: "upi",
+		Category: cat, Description: "tea", Location: "Pune", Date: date}
+}
+
+func TestUserLifecycle(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+
+		u, err := s.CreateUser(ctx, "a@example.com", "A", "h")
+		if err != nil || u.Status != domain.StatusPending || u.Role != "" {
+			t.Fatalf("CreateUser = %+v, %v", u, err)
+		}
+
+		if _, err := s.CreateUser(ctx, "a@example.com", "A2", "h"); !errors.Is(err, ErrConflict) {
+			t.Fatalf("duplicate email: %v, want ErrConflict", err)
+		}
+
+		if err := s.SetRole(ctx, u.ID, domain.RoleAuditor); err != nil {
+			t.Fatal(err)
+		}
+
+		got, err := s.UserByEmail(ctx, "a@example.com")
+		if err != nil || got.Status != domain.StatusActive || got.Role != domain.RoleAuditor {
+			t.Fatalf("after SetRole: %+v, %v", got, err)
+		}
+
+		if err := s.Reject(ctx, u.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Reject(active) = %v, want ErrNotFound", err)
+		}
+
+		p := mustUser(t, s, "p@example.com", "")
+		if err := s.Reject(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := s.SetRole(ctx, p.ID, domain.RoleUser); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("SetRole(rejected) = %v, want ErrNotFound", err)
+		}
+
+		pending, err := s.Users(ctx, UserFilter{Status: domain.StatusPending})
+		if err != nil || len(pending) != 0 {
+			t.Fatalf("pending = %v, %v", pending, err)
+		}
+
+		if err := s.DeleteUser(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := s.User(ctx, u.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("User(deleted) = %v", err)
+		}
+	})
+}
+
+func TestRoleCheckConstraint(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		u := mustUser(t, s, "c@example.com", "")
+
+		_, err := s.DB().Exec(`UPDATE users SET status = 'active' WHERE id = $1`, u.ID)
+		if err == nil {
+			t.Fatal("an active user without a role was accepted by the schema")
+		}
+
+		_, err = s.DB().Exec(`UPDATE users SET role = 'root' WHERE id = $1`, u.ID)
+		if err == nil {
+			t.Fatal("an unknown role was accepted by the schema")
+		}
+	})
+}
+
+func TestBootstrapOnce(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+
+		a, err := s.BootstrapAdmin(ctx, "admin@example.com", "h")
+		if err != nil || a.Role != domain.RoleAdmin {
+			t.Fatalf("BootstrapAdmin = %+v, %v", a, err)
+		}
+
+		if _, err := s.BootstrapAdmin(ctx, "other@example.com", "h"); !errors.Is(err, ErrConflict) {
+			t.Fatalf("second BootstrapAdmin = %v, want ErrConflict", err)
+		}
+	})
+}
+
+func TestTransactionsCRUDAndOwnership(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+		b := mustUser(t, s, "b@example.com", domain.RoleUser)
+
+		tx, err := s.CreateTransaction(ctx, a.ID, txIn(12345, "expense", "2026-03-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := s.Transaction(ctx, b.ID, tx.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("B reads A's transaction: %v", err)
+		}
+
+		if _, err := s.UpdateTransaction(ctx, b.ID, tx.ID, txIn(1, "saving",
+			"2026-03-02")); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("B updates A's transaction: %v", err)
+		}
+
+		if err := s.DeleteTransaction(ctx, b.ID, tx.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("B deletes A's transaction: %v", err)
+		}
+
+		up, err := s.UpdateTransaction(ctx, a.ID, tx.ID, txIn(999, "saving", "2026-03-02"))
+		if err != nil || up.AmountMinor != 999 || up.Category != "saving" {
+			t.Fatalf("Update = %+v, %v", up, err)
+		}
+
+		if err := s.DeleteTransaction(ctx, a.ID, tx.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestAmountsAtTheLimit(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		for range 3 {
+			_, err := s.CreateTransaction(ctx, a.ID,
+				txIn(domain.MaxAmountMinor, "expense", "2026-01-31"))
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		totals, err := s.Totals(ctx, a.ID)
+		if err != nil || len(totals) != 1 || totals[0].AmountMinor != 3*domain.MaxAmountMinor {
+			t.Fatalf("Totals = %+v, %v", totals, err)
+		}
+
+		_, err = s.DB().Exec(`INSERT INTO transactions (`+txCols+`) VALUES
+			('x', $1, -5, 'INR', 'upi', 'expense', '', '', '2026-01-01', 0, 0)`, a.ID)
+		if err == nil {
+			t.Fatal("a negative amount was accepted by the schema")
+		}
+	})
+}
+
+func TestPagination(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		for i := range 7 {
+			date := fmt.Sprintf("2026-01-%02d", 1+i%3)
+			if _, err := s.CreateTransaction(ctx, a.ID, txIn(int64(i+1), "expense", date)); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		seen := map[string]bool{}
+		f := TxFilter{Limit: 3}
+
+		for page := 0; ; page++ {
+			p, err := s.Transactions(ctx, a.ID, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			for _, it := range p.Items {
+				if seen[it.ID] {
+					t.Fatalf("row %s on two pages", it.ID)
+				}
+
+				seen[it.ID] = true
+			}
+
+			if p.Next == "" {
+				break
+			}
+
+			f.AfterDate, f.AfterID = p.Next[:10], p.Next[11:]
+		}
+
+		if len(seen) != 7 {
+			t.Fatalf("paged through %d rows, want 7", len(seen))
+		}
+	})
+}
+
+func TestFilteredListFailsClosed(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		if _, err := s.CreateTransaction(ctx, a.ID, txIn(5, "expense", "2026-01-01")); err != nil {
+			t.Fatal(err)
+		}
+
+		p, err := s.FilteredTransactions(ctx, "  ", TxFilter{})
+		if err != nil || len(p.Items) != 0 {
+			t.Fatalf("empty filter returned %d rows, %v", len(p.Items), err)
+		}
+
+		p, err = s.FilteredTransactions(ctx, "transactions.owner_id = '"+a.ID+"'", TxFilter{})
+		if err != nil || len(p.Items) != 1 {
+			t.Fatalf("owner filter returned %d rows, %v", len(p.Items), err)
+		}
+	})
+}
+
+func TestGrants(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		owner := mustUser(t, s, "o@example.com", domain.RoleUser)
+		aud := mustUser(t, s, "au@example.com", domain.RoleAuditor)
+		other := mustUser(t, s, "x@example.com", domain.RoleUser)
+
+		in := domain.GrantInput{AuditorID: aud.ID, Scope: "categories",
+			Categories: []string{"saving", "saving", "investment"},
+			ExpiresAt:  time.Now().Add(time.Hour)}
+
+		g, err := in.Validate(owner.ID, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		g, err = s.CreateGrant(ctx, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		bad := g
+		bad.AuditorID = other.ID
+		if _, err := s.CreateGrant(ctx, bad); !errors.Is(err, ErrConflict) {
+			t.Fatalf("grant to a non-auditor = %v, want ErrConflict", err)
+		}
+
+		list, err := s.Grants(ctx, GrantFilter{AuditorID: aud.ID})
+		if err != nil || len(list) != 1 || len(list[0].Categories) != 2 {
+			t.Fatalf("Grants = %+v, %v", list, err)
+		}
+
+		if err := s.RevokeGrant(ctx, other.ID, g.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a stranger revoked the grant: %v", err)
+		}
+
+		if err := s.RevokeGrant(ctx, owner.ID, g.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		list, _ = s.Grants(ctx, GrantFilter{OwnerID: owner.ID})
+		if list[0].Active(time.Now()) {
+			t.Fatal("revoked grant still active")
+		}
+	})
+}
+
+func TestRefreshRotationAndReuse(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		u := mustUser(t, s, "a@example.com", domain.RoleUser)
+		now := time.Now()
+
+		sess := domain.Session{ID: NewID(), UserID: u.ID, AuthMethods: []string{"pwd"},
+			Address: "127.0.0.1", UserAgent: "test", CreatedAt: now,
+			ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateSession(ctx, sess, "r1", now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := s.RotateRefresh(ctx, "r1", "r2", now.Add(time.Hour), "", ""); err != nil {
+			t.Fatal(err)
+		}
+
+		_, err := s.RotateRefresh(ctx, "r1", "r3", now.Add(time.Hour), "", "")
+		if !errors.Is(err, ErrRefreshReused) {
+			t.Fatalf("reuse = %v, want ErrRefreshReused", err)
+		}
+
+		if _, err := s.RotateRefresh(ctx, "r2", "r4", now.Add(time.Hour), "", ""); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("rotate after reuse = %v, want ErrNotFound (session revoked)", err)
+		}
+
+		log, err := s.SessionLog(ctx, u.ID, 10)
+		if err != nil || len(log) != 3 || log[0].Event != domain.EventRefreshReuse {
+			t.Fatalf("SessionLog = %+v, %v", log, err)
+		}
+	})
+}
+
+func TestLockoutCounting(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		since := time.Now().Add(-time.Minute)
+
+		for range 3 {
+			_ = s.RecordLoginAttempt(ctx, "a@example.com", false, "127.0.0.1")
+		}
+
+		if n, err := s.FailedLogins(ctx, "a@example.com", since); err != nil || n != 3 {
+			t.Fatalf("FailedLogins = %d, %v", n, err)
+		}
+
+		s.now = func() time.Time { return time.Now().Add(time.Millisecond) }
+		_ = s.RecordLoginAttempt(ctx, "a@example.com", true, "127.0.0.1")
+
+		if n, _ := s.FailedLogins(ctx, "a@example.com", since); n != 0 {
+			t.Fatalf("failures after success = %d, want 0", n)
+		}
+	})
+}
+
+func TestDraftsIdempotentAndAtomic(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		u := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		d, created, err := s.CreateDraft(ctx, u.ID, "sms-1", txIn(500, "expense",
+			"2026-02-01"), []string{"spam"})
+		if err != nil || !created {
+			t.Fatalf("CreateDraft = %v, %v", created, err)
+		}
+
+		again, created, err := s.CreateDraft(ctx, u.ID, "sms-1", txIn(1, "expense",
+			"2026-02-01"), nil)
+		if err != nil || created || again.ID != d.ID || again.Transaction.AmountMinor != 500 {
+			t.Fatalf("repeat CreateDraft = %+v, %v, %v", again, created, err)
+		}
+
+		bad := txIn(500, "expense", "2026-02-01")
+		bad.PaymentType = "cheque"
+		if _, err := s.ConfirmDraft(ctx, u.ID, d.ID, bad); err == nil {
+			t.Fatal("a draft confirmed with an invalid payment type")
+		}
+
+		if p, _ := s.Transactions(ctx, u.ID, TxFilter{}); len(p.Items) != 0 {
+			t.Fatal("a failed confirm left a transaction behind")
+		}
+
+		if _, err := s.ConfirmDraft(ctx, u.ID, d.ID, again.Transaction); err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := s.ConfirmDraft(ctx, u.ID, d.ID, again.Transaction); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("second confirm = %v, want ErrNotFound", err)
+		}
+
+		if p, _ := s.Transactions(ctx, u.ID, TxFilter{}); len(p.Items) != 1 {
+			t.Fatalf("after confirm: %d transactions, want 1", len(p.Items))
+		}
+	})
+}

@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+)
+
+const txCols = `id, owner_id, amount_minor, currency, payment_type, category,
+	description, location, date, created_at, updated_at`
+
+func scanTx(r scanner) (domain.Transaction, error) {
+	var (
+		t                domain.Transaction
+		created, updated int64
+	)
+
+	err := r.Scan(&t.ID, &t.OwnerID, &t.AmountMinor, &t.Currency, &t.PaymentType,
+		&t.Category, &t.Description, &t.Location, &t.Date, &created, &updated)
+	t.CreatedAt, t.UpdatedAt = fromMS(created), fromMS(updated)
+
+	return t, mapErr(err)
+}
+
+// CreateTransaction records a validated transaction for owner.
+func (s *Store) CreateTransaction(ctx context.Context, owner string,
+	in domain.TransactionInput) (domain.Transaction, error) {
+	var t domain.Transaction
+
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = s.insertTx(ctx, tx, owner, in)
+
+		return err
+	})
+
+	return t, err
+}
+
+func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, owner string,
+	in domain.TransactionInput) (domain.Transaction, error) {
+	now := fromMS(ms(s.now()))
+	t := domain.Transaction{ID: NewID(), OwnerID: owner, AmountMinor: in.AmountMinor,
+		Currency: in.Currency, PaymentType: domain.PaymentType(in.PaymentType),
+		Category: domain.Category(in.Category), Description: in.Description,
+		Location: in.Location, Date: in.Date, CreatedAt: now, UpdatedAt: now}
+
+	_, err := tx.ExecContext(ctx, `INSERT INTO transactions (`+txCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		t.ID, t.OwnerID, t.AmountMinor, t.Currency, t.PaymentType, t.Category,
+		t.Description, t.Location, t.Date, ms(now), ms(now))
+
+	return t, mapErr(err)
+}
+
+// Transaction returns one transaction of owner.
+func (s *Store) Transaction(ctx context.Context, owner, id string) (domain.Transaction, error) {
+	return scanTx(s.db.QueryRowContext(ctx, `SELECT `+txCols+` FROM transactions
+		WHERE id = $1 AND owner_id = $2`, id, owner))
+}
+
+// TransactionOwner returns who owns a transaction, for policy hooks.
+func (s *Store) TransactionOwner(ctx context.Context, id string) (string, error) {
+	var owner string
+	err := s.db.QueryRowContext(ctx,
+		`SELECT owner_id FROM transactions WHERE id = $1`, id).Scan(&owner)
+
+	return owner, mapErr(err)
+}
+
+// UpdateTransaction replaces the fields of one of owner's transactions.
+func (s *Store) UpdateTransaction(ctx context.Context, owner, id string,
+	in domain.TransactionInput) (domain.Transaction, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE transactions SET amount_minor = $3,
+			currency = $4, payment_type = $5, category = $6, description = $7,
+			location = $8, date = $9, updated_at = $10 WHERE id = $1 AND owner_id = $2`,
+			id, owner, in.AmountMinor, in.Currency, in.PaymentType, in.Category,
+			in.Description, in.Location, in.Date, ms(s.now()))
+
+		return affected(res, err)
+	})
+	if err != nil {
+		return domain.Transaction{}, err
+	}
+
+	return s.Transaction(ctx, owner, id)
+}
+
+// DeleteTransaction removes one of owner's transactions.
+func (s *Store) DeleteTransaction(ctx context.Context, owner, id string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`DELETE FROM transactions WHERE id = $1 AND owner_id = $2`, id, owner)
+
+		return affected(res, err)
+	})
+}
+
+// TxFilter narrows a list of transactions; zero fields match everything.
+type TxFilter struct {
+	Category    string
+	PaymentType string
+	From, To    string
+
+	// After is the keyset cursor: the date and ID of the last row of the
+	// previous page, as returned in Page.Next.
+	AfterDate, AfterID string
+
+	// Limit is the page size, 1 to 500; zero means 50.
+	Limit int
+}
+
+// Page is one page of transactions, newest first.
+type Page struct {
+	Items []domain.Transaction `json:"items"`
+
+	// Next is the cursor of the following page, empty on the last one.
+	Next string `json:"next,omitempty"`
+}
+
+// Transactions lists owner's transactions, newest first.
+func (s *Store) Transactions(ctx context.Context, owner string, f TxFilter) (Page, error) {
+	return s.listTx(ctx, "owner_id = $1", []any{owner}, f)
+}
+
+// FilteredTransactions lists transactions across owners that match where, a
+// SQL condition over the transactions table produced by the policy engine's
+// partial evaluation (literals escaped by it, no parameters). An empty where
+// matches nothing: a missing filter never widens the result.
+func (s *Store) FilteredTransactions(ctx context.Context, where string,
+	f TxFilter) (Page, error) {
+	if strings.TrimSpace(where) == "" {
+		return Page{Items: []domain.Transaction{}}, nil
+	}
+
+	return s.listTx(ctx, "("+where+")", nil, f)
+}
+
+func (s *Store) listTx(ctx context.Context, cond string, args []any, f TxFilter) (Page, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+
+	q, args := buildList(cond, args, f)
+
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("store: list transactions: %w", mapErr(err))
+	}
+	defer rows.Close()
+
+	p := Page{Items: []domain.Transaction{}}
+	for rows.Next() {
+		t, err := scanTx(rows)
+		if err != nil {
+			return Page{}, err
+		}
+
+		p.Items = append(p.Items, t)
+	}
+
+	if len(p.Items) > f.Limit {
+		p.Items = p.Items[:f.Limit]
+		last := p.Items[f.Limit-1]
+		p.Next = last.Date + "~" + last.ID
+	}
+
+	return p, mapErr(rows.Err())
+}
+
+func buildList(cond string, args []any, f TxFilter) (string, []any) {
+	var b strings.Builder
+
+	b.WriteString(`SELECT ` + txCols + ` FROM transactions WHERE ` + cond)
+
+	add := func(clause string, v ...any) {
+		for _, x := range v {
+			args = append(args, x)
+			clause = strings.Replace(clause, "?", fmt.Sprintf("$%d", len(args)), 1)
+		}
+
+		b.WriteString(" AND " + clause)
+	}
+
+	if f.Category != "" {
+		add("category = ?", f.Category)
+	}
+
+	if f.PaymentType != "" {
+		add("payment_type = ?", f.PaymentType)
+	}
+
+	if f.From != "" {
+		add("date >= ?", f.From)
+	}
+
+	if f.To != "" {
+		add("date <= ?", f.To)
+	}
+
+	if f.AfterDate != "" {
+		add("(date < ? OR (date = ? AND id > ?))", f.AfterDate, f.AfterDate, f.AfterID)
+	}
+
+	args = append(args, f.Limit+1)
+	fmt.Fprintf(&b, " ORDER BY date DESC, id LIMIT $%d", len(args))
+
+	return b.String(), args
+}
+
+// Total is the sum of one owner's transactions of a category in a month and
+// currency.
+type Total struct {
+	Month       string          `json:"month"`
+	Category    domain.Category `json:"category"`
+	Currency    string          `json:"currency"`
+	AmountMinor int64           `json:"amount_minor"`
+	Count       int64           `json:"count"`
+}
+
+// Totals sums owner's transactions per month, category and currency, for
+// charts.
+func (s *Store) Totals(ctx context.Context, owner string) ([]Total, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT substr(date, 1, 7) AS month, category,
+		currency, SUM(amount_minor), COUNT(*) FROM transactions WHERE owner_id = $1
+		GROUP BY substr(date, 1, 7), category, currency ORDER BY 1, 2, 3`, owner)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+
+	out := []Total{}
+	for rows.Next() {
+		var t Total
+		if err := rows.Scan(&t.Month, &t.Category, &t.Currency, &t.AmountMinor,
+			&t.Count); err != nil {
+			return nil, mapErr(err)
+		}
+
+		out = append(out, t)
+	}
+
+	return out, mapErr(rows.Err())
+}

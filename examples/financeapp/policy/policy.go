@@ -1,0 +1,58 @@
+// Package policy embeds the finance platform's Rego v1 policies and their
+// tests, and lays them out as an OPA bundle together with the route table
+// (data.financeapp.actions), ready for pep.Config.Policies.
+//
+// Each service evaluates its own entrypoint (Entrypoint); the auditor's list
+// is filtered by FilterQuery, partially evaluated into SQL.
+package policy
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"testing/fstest"
+
+	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
+)
+
+//go:embed *.rego
+var rego embed.FS
+
+// FilterQuery is the rule that decides whether one transactions row is
+// visible to an auditor; the row is input.transactions.
+const FilterQuery = "financeapp/filter/transactions/include"
+
+// Entrypoint returns the decision rule of a service.
+func Entrypoint(s routes.Service) string {
+	return "financeapp/" + string(s) + "/decision"
+}
+
+// Bundle returns the policies, their tests and data.json (the route table)
+// as one file system.
+func Bundle() (fs.FS, error) {
+	out := fstest.MapFS{}
+
+	err := fs.WalkDir(rego, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+
+		b, err := rego.ReadFile(path)
+		out[path] = &fstest.MapFile{Data: b, Mode: 0o444}
+
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+
+	data, err := json.Marshal(routes.PolicyData())
+	if err != nil {
+		return nil, fmt.Errorf("policy: route table: %w", err)
+	}
+
+	out["data.json"] = &fstest.MapFile{Data: data, Mode: 0o444}
+
+	return out, nil
+}

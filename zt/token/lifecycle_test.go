@@ -1,0 +1,109 @@
+package token_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ztkit/ztkit/zt/token"
+	"github.com/ztkit/ztkit/zt/token/tokentest"
+)
+
+// waitGoroutines waits until at most n goroutines run.
+func waitGoroutines(t *testing.T, n int) {
+	t.Helper()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > n {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines, want at most %d:\n%s", runtime.NumGoroutine(), n,
+				buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestVerifierCloseStopsRefresh(t *testing.T) {
+	jwks := tokentest.NewJWKS(t, token.ES256)
+	http.DefaultClient.CloseIdleConnections()
+	before := runtime.NumGoroutine()
+
+	client := &http.Client{Transport: &http.Transport{}}
+	v, err := token.NewVerifier(context.Background(), token.VerifierConfig{
+		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: jwks.URL,
+		HTTPClient: client, RefreshInterval: 5 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	waitHits(t, jwks, 3)
+	_ = v.Close()
+	_ = v.Close() // a second Close is harmless
+
+	client.CloseIdleConnections()
+	waitGoroutines(t, before)
+
+	hits := jwks.Hits()
+	time.Sleep(30 * time.Millisecond)
+	if jwks.Hits() != hits {
+		t.Fatal("JWKS still fetched after Close")
+	}
+}
+
+func TestVerifierContextStopsRefresh(t *testing.T) {
+	jwks := tokentest.NewJWKS(t, token.ES256)
+	before := runtime.NumGoroutine()
+
+	client := &http.Client{Transport: &http.Transport{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := token.NewVerifier(ctx, token.VerifierConfig{
+		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: jwks.URL,
+		HTTPClient: client, RefreshInterval: 5 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	waitHits(t, jwks, 2)
+	cancel()
+
+	client.CloseIdleConnections()
+	waitGoroutines(t, before)
+}
+
+// TestRefreshFailureLogsNoToken checks that a failed refresh is logged, with
+// the URL and no token or key material.
+func TestRefreshFailureLogsNoToken(t *testing.T) {
+	jwks := tokentest.NewJWKS(t, token.ES256)
+
+	var logs bytes.Buffer
+	v := newVerifier(t, jwks, func(c *token.VerifierConfig) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		c.MinRefetchInterval = time.Nanosecond
+	})
+
+	raw := jwks.Sign(t, "at+jwt", claims(nil))
+	if _, err := v.Verify(t.Context(), raw); err != nil {
+		t.Fatal(err)
+	}
+
+	jwks.Fail(http.StatusServiceUnavailable)
+	other, _ := token.GenerateKey(token.ES256)
+	_, _ = v.Verify(t.Context(), tokentest.Sign(t, other, "at+jwt", claims(nil)))
+
+	out := logs.String()
+	if !strings.Contains(out, "JWKS fetch failed") || !strings.Contains(out, "503") {
+		t.Fatalf("log = %q", out)
+	}
+
+	if strings.Contains(out, raw[:20]) || strings.Contains(out, `"x"`) {
+		t.Fatalf("log holds token material: %q", out)
+	}
+}
