@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -416,4 +417,28 @@ func TestOverflowString(t *testing.T) {
 			t.Fatalf("%d.String() = %q", int(o), o.String())
 		}
 	}
+}
+
+// TestCloseLeavesNoGoroutines checks that Close stops every writer.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+
+	for range 5 {
+		p, err := audit.NewPipeline(audit.Config{Sinks: []audit.SinkConfig{
+			{Name: "a", Sink: &recorder{}}, {Name: "b", Sink: &recorder{}, Linger: time.Millisecond},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if err := p.Emit(context.Background(), event(1)); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := p.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	waitFor(t, func() bool { return runtime.NumGoroutine() <= before })
 }

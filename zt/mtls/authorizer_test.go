@@ -84,7 +84,8 @@ func TestAuthorizePolicy(t *testing.T) {
 	if err := authz(serverID, nil); !errors.Is(err, mtls.ErrNotAuthorized) {
 		t.Fatalf("denied by policy: %v", err)
 	}
-	if err := authz(spiffeid.RequireFromString("spiffe://example.org/x"), nil); !errors.Is(err, mtls.ErrNotAuthorized) {
+	failing := spiffeid.RequireFromString("spiffe://example.org/x")
+	if err := authz(failing, nil); !errors.Is(err, mtls.ErrNotAuthorized) {
 		t.Fatalf("policy failure: %v, want a refusal", err)
 	}
 	if err := mtls.AuthorizePolicy(nil, "connect", 0)(webID, nil); !errors.Is(err, mtls.ErrNotAuthorized) {

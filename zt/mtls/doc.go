@@ -23,6 +23,14 @@
 // middleware or CheckRequest. PeerID, PeerWorkload and RequestWorkload give
 // the peer's identity to middleware and handlers.
 //
+// Client configurations keep TLS session tickets, so that reconnecting to a
+// server resumes the session; the peer is verified and authorized again on
+// every resumption. Chains already verified against the same authorities
+// are remembered, so that a known peer costs microseconds rather than a
+// signature check per handshake, and sessions stop being resumed shortly
+// before the peer's SVID expires, so that a rotation never fails a
+// connection. docs/benchmarks.md has the figures.
+//
 // Callers behind an L7 proxy, which terminates TLS, authenticate workloads
 // with JWT-SVIDs instead: see JWTVerifier.
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -108,5 +109,30 @@ func TestFileSourceRefusesBadFiles(t *testing.T) {
 				t.Fatal("loaded bad files")
 			}
 		})
+	}
+}
+
+func TestFileSourceCloseStopsWatcher(t *testing.T) {
+	ca := mtlstest.NewCA(t, "example.org")
+	dir := t.TempDir()
+	writeSVID(t, ca, dir)
+
+	before := runtime.NumGoroutine()
+	src, err := mtls.NewFileSource(context.Background(), mtls.FileSourceConfig{
+		CertFile:   filepath.Join(dir, "svid.pem"),
+		KeyFile:    filepath.Join(dir, "svid-key.pem"),
+		BundleFile: filepath.Join(dir, "bundle.pem"),
+		Interval:   time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Close waits for the watcher, so it is gone now.
+	if after := runtime.NumGoroutine(); after > before {
+		t.Fatalf("%d goroutines after Close, %d before", after, before)
 	}
 }

@@ -337,10 +337,13 @@ func TestHardenServerConfigKeepsUnrelatedSettings(t *testing.T) {
 			called = true
 			return nil
 		},
+		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			return &tls.Config{}, nil // would skip every check
+		},
 	}
 	mtls.HardenServerConfig(cfg, server, mtls.AuthorizeAny())
 
-	if cfg.MinVersion != tls.VersionTLS13 || cfg.Certificates != nil ||
+	if cfg.MinVersion != tls.VersionTLS13 || cfg.Certificates != nil || cfg.GetConfigForClient != nil ||
 		cfg.ClientAuth != tls.RequireAnyClientCert || len(cfg.NextProtos) != 1 {
 		t.Fatalf("hardened config: %+v", cfg)
 	}

@@ -207,7 +207,8 @@ func TestRequestWorkloadWithoutTLS(t *testing.T) {
 	}
 
 	r.TLS = &tls.ConnectionState{}
-	if _, err := mtls.CheckRequest(context.Background(), r, nil); !errors.Is(err, mtls.ErrNoPeerCertificate) {
+	_, err = mtls.CheckRequest(context.Background(), r, nil)
+	if !errors.Is(err, mtls.ErrNoPeerCertificate) {
 		t.Fatalf("got %v, want ErrNoPeerCertificate", err)
 	}
 }

@@ -38,7 +38,8 @@ func ParseID(s string) (spiffeid.ID, error) {
 	case strings.ContainsRune(s, '%'):
 		return spiffeid.ID{}, fmt.Errorf("%w: percent-encoding is not allowed", ErrInvalidID)
 	case !strings.HasPrefix(s, spiffeScheme):
-		return spiffeid.ID{}, fmt.Errorf("%w: scheme must be %q in lower case", ErrInvalidID, spiffeScheme)
+		return spiffeid.ID{}, fmt.Errorf("%w: scheme must be %q in lower case",
+			ErrInvalidID, spiffeScheme)
 	}
 
 	id, err := spiffeid.FromString(s)

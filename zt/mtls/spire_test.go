@@ -115,7 +115,9 @@ func svidID(t *testing.T, src mtls.Source) spiffeid.ID {
 
 // callThroughRotation calls the server until both workloads' SVIDs have
 // been rotated by the agents, and fails on any failed call.
-func callThroughRotation(ctx context.Context, t *testing.T, web, backend mtls.Source, clients []*http.Client, url string) {
+func callThroughRotation(ctx context.Context, t *testing.T, web, backend mtls.Source,
+	clients []*http.Client, url string,
+) {
 	first := map[string]string{"web": serialOf(t, web), "backend": serialOf(t, backend)}
 	calls := 0
 

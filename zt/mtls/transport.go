@@ -47,7 +47,9 @@ func Listen(network, addr string, src Source, authz Authorizer, opts ...Option) 
 
 // Dial connects to addr over mutual TLS with ClientConfig and completes the
 // handshake before it returns, so that a refused server is an error here.
-func Dial(ctx context.Context, network, addr string, src Source, authz Authorizer, opts ...Option) (*tls.Conn, error) {
+func Dial(ctx context.Context, network, addr string, src Source, authz Authorizer,
+	opts ...Option,
+) (*tls.Conn, error) {
 	d := tls.Dialer{Config: ClientConfig(src, authz, opts...)}
 
 	conn, err := d.DialContext(ctx, network, addr)

@@ -22,7 +22,9 @@ import (
 // the peer's SPIFFE ID and the verified chains. A refusal is a *zt.Error of
 // kind zt.ErrUnauthenticated that also matches ErrNoPeerCertificate,
 // ErrInvalidSVID, ErrExpired, ErrNotYetValid or ErrUntrusted.
-func Verify(certs []*x509.Certificate, bundles x509bundle.Source, now time.Time) (spiffeid.ID, [][]*x509.Certificate, error) {
+func Verify(certs []*x509.Certificate, bundles x509bundle.Source, now time.Time) (
+	spiffeid.ID, [][]*x509.Certificate, error,
+) {
 	var pools poolCache
 	return pools.verify(certs, bundles, now)
 }
@@ -80,7 +82,9 @@ func (c *poolCache) roots(bundles x509bundle.Source, td spiffeid.TrustDomain) (*
 	return p, nil
 }
 
-func (c *poolCache) verify(certs []*x509.Certificate, bundles x509bundle.Source, now time.Time) (spiffeid.ID, [][]*x509.Certificate, error) {
+func (c *poolCache) verify(certs []*x509.Certificate, bundles x509bundle.Source, now time.Time) (
+	spiffeid.ID, [][]*x509.Certificate, error,
+) {
 	if len(certs) == 0 {
 		return spiffeid.ID{}, nil, refuse(ReasonNoCertificate, ErrNoPeerCertificate, "empty chain")
 	}
@@ -124,7 +128,8 @@ func (c *poolCache) verify(certs []*x509.Certificate, bundles x509bundle.Source,
 func checkValidity(leaf *x509.Certificate, now time.Time) error {
 	switch {
 	case now.After(leaf.NotAfter):
-		return refuse(ReasonExpired, ErrExpired, "expired at %s", leaf.NotAfter.UTC().Format(time.RFC3339))
+		return refuse(ReasonExpired, ErrExpired, "expired at %s",
+			leaf.NotAfter.UTC().Format(time.RFC3339))
 	case now.Before(leaf.NotBefore):
 		return refuse(ReasonNotYetValid, ErrNotYetValid, "valid from %s",
 			leaf.NotBefore.UTC().Format(time.RFC3339))

@@ -57,7 +57,8 @@ func TestVerifiedChainNotReusedAfterCAExpiry(t *testing.T) {
 	}
 	cfg := mtls.ServerConfig(server, mtls.AuthorizeAny(), mtls.WithClock(clock))
 
-	if srvErr, cliErr := handshake(t, cfg, mtls.ClientConfig(client, mtls.AuthorizeAny())); srvErr != nil || cliErr != nil {
+	srvErr, cliErr := handshake(t, cfg, mtls.ClientConfig(client, mtls.AuthorizeAny()))
+	if srvErr != nil || cliErr != nil {
 		t.Fatalf("server: %v, client: %v", srvErr, cliErr)
 	}
 
@@ -66,7 +67,7 @@ func TestVerifiedChainNotReusedAfterCAExpiry(t *testing.T) {
 	mu.Unlock()
 
 	// The client's clock is real: it still accepts the server.
-	srvErr, _ := handshake(t, cfg, mtls.ClientConfig(client, mtls.AuthorizeAny()))
+	srvErr, _ = handshake(t, cfg, mtls.ClientConfig(client, mtls.AuthorizeAny()))
 	if !errors.Is(srvErr, mtls.ErrUntrusted) {
 		t.Fatalf("server: %v, want ErrUntrusted once the CA expired", srvErr)
 	}

@@ -51,3 +51,32 @@ func TestCacheEvictsExpiredFirst(t *testing.T) {
 		t.Fatalf("live entry lost or expired kept: len %d", c.len())
 	}
 }
+
+func TestMemoryRefreshStorePrunesEndedFamilies(t *testing.T) {
+	var s MemoryRefreshStore
+	start := time.Now()
+
+	old := RefreshRecord{Hash: "old", Family: "old", IssuedAt: start, FamilyExpiresAt: start.Add(time.Hour)}
+	if err := s.Save(t.Context(), old); err != nil {
+		t.Fatal(err)
+	}
+
+	later := start.Add(2 * time.Hour)
+	for i := range 1023 {
+		rec := RefreshRecord{
+			Hash: strconv.Itoa(i), Family: strconv.Itoa(i),
+			IssuedAt: later, FamilyExpiresAt: later.Add(time.Hour),
+		}
+		if err := s.Save(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if _, err := s.Use(t.Context(), "old"); err != ErrRefreshUnknown {
+		t.Fatalf("ended family kept: %v", err)
+	}
+
+	if _, err := s.Use(t.Context(), "7"); err != nil {
+		t.Fatalf("live family pruned: %v", err)
+	}
+}

@@ -39,7 +39,6 @@ type remoteKeys struct {
 
 	mu          sync.Mutex // serializes fetches
 	lastAttempt time.Time
-	lastErr     error
 }
 
 // fetch downloads and converts the key set, and installs it when it is usable.
@@ -49,7 +48,6 @@ func (r *remoteKeys) fetch(ctx context.Context) error {
 
 	ks, err := r.download(ctx)
 	if err != nil {
-		r.lastErr = err
 		if r.logger != nil {
 			r.logger.WarnContext(ctx, "token: JWKS fetch failed; keeping last good keys",
 				slog.String("url", r.url), slog.Any("error", err))
@@ -58,7 +56,6 @@ func (r *remoteKeys) fetch(ctx context.Context) error {
 		return err
 	}
 
-	r.lastErr = nil
 	old := r.current.Swap(ks)
 	if r.onChange != nil {
 		r.onChange(old, ks)
