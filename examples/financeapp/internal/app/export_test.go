@@ -26,3 +26,8 @@ func (p *Platform) SessionRevokedForTest(sid string) bool {
 func (p *Platform) RevokeSessionsForTest(ctx context.Context, ids ...string) error {
 	return p.revokeSessions(ctx, ids)
 }
+
+// SealForTest seals a token for a browser cookie as the public service does.
+func (p *Platform) SealForTest(cookie, token string) string {
+	return p.edge.Sealer().Seal(cookie, token)
+}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/password"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/pip"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt/audit"
@@ -145,6 +146,7 @@ type Platform struct {
 	keys   jwk.Set
 	audit  *audit.Pipeline
 	emit   audit.Emitter
+	edge   *public.Service
 
 	listeners map[routes.Service]net.Listener
 	sinks     []pip.Sink
