@@ -47,8 +47,9 @@ newer_than() {
 # waits until it prints its URL and first admin, and exports what the walk
 # needs. The platform is stopped when this script exits.
 start_platform() {
-  local work port bin log
-  work=$(mktemp -d)
+  local port bin log
+  platform_work=$(mktemp -d)
+  local work=$platform_work
   port=${E2E_PORT:-18443}
   bin=$work/financeapp
   log=$work/dev.log
@@ -56,7 +57,7 @@ start_platform() {
   (cd ../.. && go build -o "$bin" ./financeapp/cmd/financeapp)
   "$bin" dev --data-dir "$work/data" --listen "127.0.0.1:$port" >"$log" 2>&1 &
   platform_pid=$!
-  trap 'kill "$platform_pid" 2>/dev/null; wait "$platform_pid" 2>/dev/null; rm -rf "$work"' EXIT
+  trap 'kill "$platform_pid" 2>/dev/null; wait "$platform_pid" 2>/dev/null; rm -rf "$platform_work"' EXIT
 
   for _ in $(seq 1 120); do
     grep -q 'is up at' "$log" && break
