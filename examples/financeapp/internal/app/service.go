@@ -151,7 +151,7 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 	decided := served
 	mwCfg := middleware.Config{
 		Verifier: verifier, Engine: u.engine,
-		Revocation: p.revoke, Audit: p.audit, Realm: "financeapp", Logger: p.cfg.Logger,
+		Revocation: p.revoke, Audit: p.emit, Realm: "financeapp", Logger: p.cfg.Logger,
 	}
 
 	if u.name == routes.Public {
