@@ -112,7 +112,7 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	alert, status, err := rc.read(r)
+	alert, status, err := rc.read(w, r)
 	if err != nil {
 		rc.refuse(w, r, status, err.Error())
 		return
@@ -165,14 +165,14 @@ func (rc *Receiver) authenticated(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // read reads and decodes the body, or returns the status to refuse it with.
-func (rc *Receiver) read(r *http.Request) (*Alert, int, error) {
+func (rc *Receiver) read(w http.ResponseWriter, r *http.Request) (*Alert, int, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" && mt != "application/cloudevents+json" {
 		return nil, http.StatusUnsupportedMediaType,
 			errors.New("the body must be application/json (enable json_output in Falco)")
 	}
 
-	body := io.Reader(http.MaxBytesReader(nil, r.Body, rc.cfg.MaxBodyBytes))
+	body := io.Reader(http.MaxBytesReader(w, r.Body, rc.cfg.MaxBodyBytes))
 	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
 	case "", "identity":
 	case "gzip":
