@@ -159,36 +159,49 @@ func (s *RiskStore) Score(k RiskKey) (int, []string) {
 // Risk hook. It never fails.
 func (s *RiskStore) Risk(_ context.Context, p *zt.Principal) (zt.Risk, error) {
 	var risk zt.Risk
-	for _, k := range principalKeys(p) {
-		score, signals := s.Score(k)
-		risk.Score = max(risk.Score, score)
-		for _, sig := range signals {
-			if !slices.Contains(risk.Signals, sig) {
-				risk.Signals = append(risk.Signals, sig)
-			}
-		}
+	if p == nil {
+		return risk, nil
+	}
+
+	now := s.now().UnixNano()
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+
+	if len(s.entries) == 0 {
+		return risk, nil
+	}
+	if p.User != nil {
+		s.add(&risk, RiskKey{"user", p.User.ID}, now)
+		s.add(&risk, RiskKey{"session", p.User.SessionID}, now)
+	}
+	if p.Device != nil {
+		s.add(&risk, RiskKey{"device", p.Device.ID}, now)
+	}
+	if p.Workload != nil {
+		s.add(&risk, RiskKey{"workload", p.Workload.ID}, now)
 	}
 
 	return risk, nil
 }
 
-func principalKeys(p *zt.Principal) []RiskKey {
-	if p == nil {
-		return nil
+// add folds the live entry of k into risk. The caller holds s.mu.
+func (s *RiskStore) add(risk *zt.Risk, k RiskKey, now int64) {
+	if k.Value == "" {
+		return
 	}
 
-	keys := make([]RiskKey, 0, 4)
-	if p.User != nil {
-		keys = append(keys, RiskKey{"user", p.User.ID}, RiskKey{"session", p.User.SessionID})
-	}
-	if p.Device != nil {
-		keys = append(keys, RiskKey{"device", p.Device.ID})
-	}
-	if p.Workload != nil {
-		keys = append(keys, RiskKey{"workload", p.Workload.ID})
+	e, ok := s.entries[k]
+	if !ok || e.expires <= now {
+		return
 	}
 
-	return keys
+	risk.Score = max(risk.Score, e.score)
+	for _, sig := range e.signals {
+		if !slices.Contains(risk.Signals, sig) {
+			risk.Signals = append(risk.Signals, sig)
+		}
+	}
 }
 
 // keys returns the risk keys of every facet s names.
