@@ -280,11 +280,7 @@ func describeAlert(rule string, sev detect.Severity, workload string, outcomes [
 
 	parts := make([]string, 0, len(outcomes))
 	for _, o := range outcomes {
-		how := "taken"
-		if !o.Taken {
-			how = o.Skipped
-		}
-		parts = append(parts, o.Action+":"+how)
+		parts = append(parts, o.String())
 	}
 
 	return fmt.Sprintf("%s %q workload=%s %s", sev, rule, workload, strings.Join(parts, " "))

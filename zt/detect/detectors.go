@@ -182,21 +182,27 @@ func (c *counters) hit(key string, t int64) bool {
 // makeRoom drops the keys idle for a window, and an eighth of the rest
 // when that is not enough.
 func (c *counters) makeRoom(t int64) {
-	if len(c.keys) < c.max {
+	makeRoom(c.keys, c.max, func(r *ring) bool { return t-r.last >= int64(c.t.Window) })
+}
+
+// makeRoom makes room for one more key in a map of at most max keys: it
+// drops the idle ones, then arbitrary ones until an eighth is free.
+func makeRoom[V any](keys map[string]V, max int, idle func(V) bool) {
+	if len(keys) < max {
 		return
 	}
 
-	for k, r := range c.keys {
-		if t-r.last >= int64(c.t.Window) {
-			delete(c.keys, k)
+	for k, v := range keys {
+		if idle(v) {
+			delete(keys, k)
 		}
 	}
 
-	for k := range c.keys {
-		if len(c.keys) < c.max-c.max/8 {
+	for k := range keys {
+		if len(keys) < max-max/8 {
 			break
 		}
-		delete(c.keys, k)
+		delete(keys, k)
 	}
 }
 
@@ -251,22 +257,7 @@ func (d *distinct) touch(key string, r audit.Resource, t int64) bool {
 }
 
 func (d *distinct) makeRoom(t int64) {
-	if len(d.keys) < d.max {
-		return
-	}
-
-	for k, s := range d.keys {
-		if t-s.start >= int64(d.t.Window) {
-			delete(d.keys, k)
-		}
-	}
-
-	for k := range d.keys {
-		if len(d.keys) < d.max-d.max/8 {
-			break
-		}
-		delete(d.keys, k)
-	}
+	makeRoom(d.keys, d.max, func(s *touches) bool { return t-s.start >= int64(d.t.Window) })
 }
 
 // maxNetworks is how many networks are remembered per user.

@@ -133,6 +133,16 @@ type Outcome struct {
 	Until time.Time `json:"until,omitzero"`
 }
 
+// String returns "action:taken", or "action:reason" for a skipped action,
+// for example "quarantine:protected.namespace".
+func (o Outcome) String() string {
+	if o.Taken {
+		return o.Action + ":taken"
+	}
+
+	return o.Action + ":" + o.Skipped
+}
+
 // Responder decides and carries out the response to each alert by its rule
 // table, through the revocation state and the risk store. It is safe for
 // concurrent use.

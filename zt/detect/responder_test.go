@@ -84,11 +84,7 @@ func shell(id, w string) detect.Alert {
 func summary(a detect.Alert) string {
 	var parts []string
 	for _, o := range a.Outcomes {
-		how := "taken"
-		if !o.Taken {
-			how = o.Skipped
-		}
-		parts = append(parts, o.Action+":"+how)
+		parts = append(parts, o.String())
 	}
 	return strings.Join(parts, " ")
 }

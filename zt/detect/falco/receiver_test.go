@@ -106,11 +106,7 @@ func outcomes(t *testing.T, body []byte) string {
 
 	var parts []string
 	for _, o := range a.Outcomes {
-		how := "taken"
-		if !o.Taken {
-			how = o.Skipped
-		}
-		parts = append(parts, o.Action+":"+how)
+		parts = append(parts, o.String())
 	}
 
 	return strings.Join(parts, " ")
