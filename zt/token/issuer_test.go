@@ -1,6 +1,9 @@
 package token_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -263,4 +266,77 @@ func TestIssuedTokenRefusedAfterExpiry(t *testing.T) {
 	clk.Advance(2 * time.Minute)
 	_, err = v.Verify(t.Context(), raw)
 	wantRefusal(t, err, zt.ErrUnauthenticated, token.ReasonExpired)
+}
+
+func TestIssuerKeyErrors(t *testing.T) {
+	priv, err := token.GenerateKey(token.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := priv.PublicKey()
+
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaJWK, _ := jwk.FromRaw(rsaKey)
+	_ = rsaJWK.Set(jwk.AlgorithmKey, "RS256")
+
+	tests := map[string]struct {
+		cfg  token.IssuerConfig
+		want error
+	}{
+		"no issuer":       {token.IssuerConfig{Key: priv}, token.ErrConfig},
+		"public key":      {token.IssuerConfig{Issuer: testIssuer, Key: pub}, nil},
+		"RSA key":         {token.IssuerConfig{Issuer: testIssuer, Key: rsaJWK}, token.ErrAlgorithmUnsupported},
+		"HS256 algorithm": {token.IssuerConfig{Issuer: testIssuer, Algorithm: "HS256"}, token.ErrAlgorithmUnsupported},
+	}
+
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := token.NewIssuer(tt.cfg)
+			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Fatalf("NewIssuer = %v, want %v", err, tt.want)
+			}
+		})
+	}
+
+	iss, err := token.NewIssuer(token.IssuerConfig{Issuer: testIssuer, Key: priv})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if iss.TTL() != token.DefaultAccessTokenTTL {
+		t.Fatalf("TTL = %s", iss.TTL())
+	}
+
+	if err := iss.AddKey(priv, time.Now()); err == nil {
+		t.Fatal("AddKey accepted a key the issuer already has")
+	}
+}
+
+// TestIssuerSignsSecurityEvents checks Sign with another "typ", as a CAEP
+// transmitter would use it.
+func TestIssuerSignsSecurityEvents(t *testing.T) {
+	clk := newClock()
+	iss, url := newIssuer(t, token.EdDSA, clk)
+
+	v, err := token.NewVerifier(t.Context(), token.VerifierConfig{
+		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url,
+		Types: []string{token.TypeSecurityEvent}, RequiredClaims: []string{"iat", "jti"},
+		ExpiryOptional: true, MaxAge: time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+
+	raw, err := iss.Sign(t.Context(), token.TypeSecurityEvent, map[string]any{
+		"iss": testIssuer, "aud": testAudience, "iat": clk.Now().Unix(), "jti": token.NewID(),
+		"events": map[string]any{"urn:example:event": map[string]any{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := v.Verify(t.Context(), raw); err != nil {
+		t.Fatalf("Verify SET: %v", err)
+	}
 }
