@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -240,6 +242,9 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal,
 			ev.Decision = "allow"
 		}
 	}
+	if ev.ID == "" {
+		ev.ID = eventID()
+	}
 	if ref != nil {
 		ev.Status = ref.status
 		if ref.reason != "" && !slices.Contains(ev.Reasons, ref.reason) {
@@ -250,4 +255,11 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal,
 		return fmt.Errorf("middleware: audit: %w", err)
 	}
 	return nil
+}
+
+// eventID returns a random identifier for an event that has no decision ID.
+func eventID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
