@@ -58,19 +58,34 @@ func newIssuer(t *testing.T, alg string, clk *clock) (*token.Issuer, string) {
 	return iss, srv.URL
 }
 
+// issuerVerifier returns a verifier of the JWKS at url on clk's time,
+// adjusted by mutate.
+func issuerVerifier(t *testing.T, url string, clk *clock, mutate func(*token.VerifierConfig)) *token.Verifier {
+	t.Helper()
+
+	cfg := token.VerifierConfig{
+		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url, Now: clk.Now,
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+
+	v, err := token.NewVerifier(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
+
+	return v
+}
+
 func TestIssuerRoundTrip(t *testing.T) {
 	for _, alg := range []string{token.ES256, token.EdDSA} {
 		t.Run(alg, func(t *testing.T) {
 			clk := newClock()
 			iss, url := newIssuer(t, alg, clk)
 
-			v, err := token.NewVerifier(t.Context(), token.VerifierConfig{
-				Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url, Now: clk.Now,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = v.Close() })
+			v := issuerVerifier(t, url, clk, nil)
 
 			raw, err := iss.Issue(t.Context(), token.AccessToken{
 				Subject: "alice", ClientID: "web", Scopes: []string{"tx:read"},
@@ -250,13 +265,7 @@ func TestIssuedTokenRefusedAfterExpiry(t *testing.T) {
 	clk := newClock()
 	iss, url := newIssuer(t, token.ES256, clk)
 
-	v, err := token.NewVerifier(t.Context(), token.VerifierConfig{
-		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url, Now: clk.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := issuerVerifier(t, url, clk, nil)
 
 	raw, err := iss.Issue(t.Context(), token.AccessToken{Subject: "s", ClientID: "c", TTL: time.Minute})
 	if err != nil {
@@ -318,15 +327,11 @@ func TestIssuerSignsSecurityEvents(t *testing.T) {
 	clk := newClock()
 	iss, url := newIssuer(t, token.EdDSA, clk)
 
-	v, err := token.NewVerifier(t.Context(), token.VerifierConfig{
-		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url,
-		Types: []string{token.TypeSecurityEvent}, RequiredClaims: []string{"iat", "jti"},
-		ExpiryOptional: true, MaxAge: time.Minute,
+	v := issuerVerifier(t, url, clk, func(c *token.VerifierConfig) {
+		c.Types = []string{token.TypeSecurityEvent}
+		c.RequiredClaims = []string{"iat", "jti"}
+		c.ExpiryOptional, c.MaxAge = true, time.Minute
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
 
 	raw, err := iss.Sign(t.Context(), token.TypeSecurityEvent, map[string]any{
 		"iss": testIssuer, "aud": testAudience, "iat": clk.Now().Unix(), "jti": token.NewID(),
