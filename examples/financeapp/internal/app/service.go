@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -293,7 +294,8 @@ func (p *Platform) serve(u *unit) error {
 	srv := &http.Server{Handler: u.echo, TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 32 << 10}
+		MaxHeaderBytes: 32 << 10,
+		ErrorLog:       slog.NewLogLogger(p.cfg.Logger.Handler(), slog.LevelDebug)}
 	p.servers = append(p.servers, srv)
 
 	l := p.listeners[u.name]
