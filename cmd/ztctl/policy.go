@@ -136,7 +136,8 @@ func newPolicyEvalCmd() *cobra.Command {
 	}
 	src.register(cmd)
 	cmd.Flags().StringVar(&inputPath, "input", "", `input document (JSON), "-" for stdin`)
-	cmd.Flags().StringVar(&entrypoint, "entrypoint", pep.DefaultEntrypoint, "rule to evaluate, as a path under data")
+	cmd.Flags().StringVar(&entrypoint, "entrypoint", pep.DefaultEntrypoint,
+		"rule to evaluate, as a path under data")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the decision as JSON")
 	_ = cmd.MarkFlagRequired("input")
 	return cmd
@@ -183,7 +184,8 @@ func printDecision(w io.Writer, d zt.Decision, took time.Duration, asJSON bool) 
 		}
 		obligations = string(raw)
 	}
-	_, err := fmt.Fprintf(w, "decision:    %s\nreasons:     %s\nobligations: %s\nrevision:    %s\ntime:        %s\n",
+	_, err := fmt.Fprintf(w,
+		"decision:    %s\nreasons:     %s\nobligations: %s\nrevision:    %s\ntime:        %s\n",
 		result, strings.Join(d.Reasons, ", "), obligations, d.Revision, took)
 	return err
 }

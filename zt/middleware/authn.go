@@ -50,7 +50,8 @@ func (m *Middleware) authenticate(ctx context.Context, r *http.Request) (*zt.Pri
 	if m.cfg.Revocation != nil {
 		if err := m.cfg.Revocation.CheckRevoked(ctx, p); err != nil {
 			if errors.Is(err, zt.ErrRevoked) {
-				return nil, unauthenticated(zt.NewError(zt.ErrRevoked, zt.CodeInvalidToken, zt.ReasonRevoked, err))
+				ze := zt.NewError(zt.ErrRevoked, zt.CodeInvalidToken, zt.ReasonRevoked, err)
+				return nil, unauthenticated(ze)
 			}
 			return nil, unavailable(ReasonRevocationUnknown, err)
 		}
@@ -63,7 +64,8 @@ func (m *Middleware) authenticate(ctx context.Context, r *http.Request) (*zt.Pri
 func (m *Middleware) credential(ctx context.Context, r *http.Request) (*zt.Principal, *refusal) {
 	raw, present, err := bearer(r)
 	if err != nil {
-		return nil, unauthenticated(zt.NewError(zt.ErrInvalidRequest, zt.CodeInvalidRequest, zt.ReasonInvalidToken, err))
+		ze := zt.NewError(zt.ErrInvalidRequest, zt.CodeInvalidRequest, zt.ReasonInvalidToken, err)
+		return nil, unauthenticated(ze)
 	}
 	v := m.cfg.Verifier
 	if !present && m.cfg.Session != nil {
@@ -86,6 +88,9 @@ func (m *Middleware) credential(ctx context.Context, r *http.Request) (*zt.Princ
 // bearer returns the token of an "Authorization: Bearer" header, and whether
 // there was one. A malformed header, several of them, or a token also sent
 // another way is an invalid request (RFC 6750, section 2).
+//
+// TODO(dpop): accept "Authorization: DPoP" with its proof header; Verifier
+// sees only the token, so sender-constrained tokens need a wider seam.
 func bearer(r *http.Request) (string, bool, error) {
 	values := r.Header.Values("Authorization")
 	if len(values) == 0 {
@@ -122,7 +127,8 @@ func withWorkload(p *zt.Principal, wl *zt.Workload) (*zt.Principal, *refusal) {
 	}
 	if p.Workload != nil && p.Workload.ID != wl.ID {
 		err := fmt.Errorf("token workload %s is not the peer %s", p.Workload.ID, wl.ID)
-		return nil, unauthenticated(zt.NewError(zt.ErrUnauthenticated, zt.CodeInvalidToken, ReasonInvalidPeer, err))
+		ze := zt.NewError(zt.ErrUnauthenticated, zt.CodeInvalidToken, ReasonInvalidPeer, err)
+		return nil, unauthenticated(ze)
 	}
 	cp := *p
 	cp.Workload = wl

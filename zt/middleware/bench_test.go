@@ -37,7 +37,7 @@ func BenchmarkEcho(b *testing.B) {
 		e.GET("/v1/transactions/:id", func(c echo.Context) error {
 			return c.String(http.StatusOK, "ok")
 		})
-		name := map[bool]string{false: "bare", true: "protected"}[protected]
+		name := map[bool]string{false: "handler=bare", true: "handler=protected"}[protected]
 		b.Run(name, func(b *testing.B) {
 			req := httptest.NewRequest("GET", "/v1/transactions/t1", nil)
 			req.Header.Set("Authorization", "Bearer "+tok)

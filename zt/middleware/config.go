@@ -63,12 +63,18 @@ type Config struct {
 	// it is the method and echo path ("GET /v1/transactions/:id"). A request
 	// whose route is neither here nor in Public is denied.
 	Routes map[string]Route
+	// Router finds the route pattern of a request for Handler. Nil means the
+	// handler given to Handler, which must then be a Router such as an
+	// *http.ServeMux; set it when that handler wraps the mux.
+	Router Router
 	// Public lists the route patterns served without authentication or
 	// decision, for example "GET /healthz". Nothing else is public.
 	Public []string
 
 	// Session verifies a browser's session cookie when there is no bearer
-	// token. Nil disables cookie sessions.
+	// token. Nil disables cookie sessions. A cookie is sent by the browser on
+	// its own, so the cookie must be SameSite (Strict or Lax) and
+	// state-changing routes must still be protected against CSRF.
 	Session Verifier
 	// SessionCookie is the session cookie's name; empty means "__Host-session".
 	SessionCookie string

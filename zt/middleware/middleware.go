@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -122,7 +124,8 @@ func (m *Middleware) authorize(ctx context.Context, c call) verdict {
 }
 
 // input builds the policy input of a call.
-func (m *Middleware) input(ctx context.Context, c call, rt Route, p *zt.Principal) (*pep.Input, error) {
+func (m *Middleware) input(ctx context.Context, c call, rt Route,
+	p *zt.Principal) (*pep.Input, error) {
 	r := c.r
 	in := &pep.Input{
 		Principal: p,
@@ -178,7 +181,8 @@ func requestID(r *http.Request) string {
 }
 
 // enforce turns a decision into a refusal, or fulfils its obligations.
-func (m *Middleware) enforce(ctx context.Context, r *http.Request, d *zt.Decision, err error) *refusal {
+func (m *Middleware) enforce(ctx context.Context, r *http.Request, d *zt.Decision,
+	err error) *refusal {
 	if !d.Allow {
 		return forbidden("", err)
 	}
@@ -207,7 +211,8 @@ func (m *Middleware) enforce(ctx context.Context, r *http.Request, d *zt.Decisio
 func passToHandler(context.Context, *http.Request, any) error { return nil }
 
 // record emits the audit event of a decided or refused call.
-func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal, d *zt.Decision, ref *refusal) error {
+func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal,
+	d *zt.Decision, ref *refusal) error {
 	if m.cfg.Audit == nil {
 		return nil
 	}
@@ -215,7 +220,7 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal, d *zt.
 	ev := audit.Event{
 		Time:       time.Now().UTC(),
 		Kind:       "decision",
-		Actor:      actorOf(p),
+		Actor:      pep.ActorOf(p),
 		Decision:   "deny",
 		Method:     r.Method,
 		Route:      routeOf(c.pattern),
@@ -237,6 +242,9 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal, d *zt.
 			ev.Decision = "allow"
 		}
 	}
+	if ev.ID == "" {
+		ev.ID = eventID()
+	}
 	if ref != nil {
 		ev.Status = ref.status
 		if ref.reason != "" && !slices.Contains(ev.Reasons, ref.reason) {
@@ -249,19 +257,9 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal, d *zt.
 	return nil
 }
 
-func actorOf(p *zt.Principal) audit.Actor {
-	var a audit.Actor
-	if p == nil {
-		return a
-	}
-	if p.User != nil {
-		a.User, a.Session = p.User.ID, p.User.SessionID
-	}
-	if p.Device != nil {
-		a.Device = p.Device.ID
-	}
-	if p.Workload != nil {
-		a.Workload = p.Workload.ID
-	}
-	return a
+// eventID returns a random identifier for an event that has no decision ID.
+func eventID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

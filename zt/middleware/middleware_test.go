@@ -115,6 +115,7 @@ func newFixture(t testing.TB) *fixture {
 	f.engine, err = pep.New(ctx, pep.Config{
 		Policies: examplePolicy(t),
 		Before:   []pep.BeforeHook{loadOwner},
+		Timeout:  10 * time.Second, // a loaded machine must not deny
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -282,6 +283,11 @@ func TestAdapters(t *testing.T) {
 			status: 403, reason: "rbac.no_permission",
 		},
 		{
+			// The handler would see the ID "t1/x", not alice's "t1".
+			name: "escaped slash in the ID", method: "GET", path: "/v1/transactions/t1%2Fx",
+			set: bearer(alice), status: 403, reason: "rbac.no_permission",
+		},
+		{
 			name: "unmapped route", method: "GET", path: "/v1/unmapped", set: bearer(alice),
 			status: 403, reason: middleware.ReasonRouteUnmapped,
 		},
@@ -381,7 +387,7 @@ func TestLiveStateTakesEffectOnNextRequest(t *testing.T) {
 	if got.status != 401 || !strings.Contains(got.challenge, "invalid_token") {
 		t.Fatalf("revoked subject: %d %q", got.status, got.challenge)
 	}
-	if e := f.events.last(); !hasReason(e, zt.ReasonRevoked) || e.Actor.User != "" {
+	if e := f.events.last(); !hasReason(e, zt.ReasonRevoked) || e.Actor.User != "" || e.ID == "" {
 		t.Errorf("revocation audit event: %+v", e)
 	}
 }
@@ -421,10 +427,12 @@ func (principalVerifier) Verify(_ context.Context, raw string) (*zt.Principal, e
 	return &zt.Principal{User: &zt.User{ID: raw}}, nil
 }
 
-func TestUnknownObligationDenies(t *testing.T) {
-	d := decider{Allow: true, Obligations: map[string]any{"watermark": true}}
+// getWithEngine serves GET /x (action x.read) with engine deciding and
+// returns the answer to a request by alice.
+func getWithEngine(t *testing.T, engine middleware.Decider, events audit.Emitter) answer {
+	t.Helper()
 	m, err := middleware.New(middleware.Config{
-		Verifier: principalVerifier{}, Engine: d,
+		Verifier: principalVerifier{}, Engine: engine, Audit: events,
 		Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
 	})
 	if err != nil {
@@ -434,7 +442,12 @@ func TestUnknownObligationDenies(t *testing.T) {
 	mux.HandleFunc("GET /x", handler)
 	srv := httptest.NewServer(m.Handler(mux))
 	defer srv.Close()
-	if got := do(t, "GET", srv.URL+"/x", bearer("alice")); got.status != 403 {
+	return do(t, "GET", srv.URL+"/x", bearer("alice"))
+}
+
+func TestUnknownObligationDenies(t *testing.T) {
+	d := decider{Allow: true, Obligations: map[string]any{"watermark": true}}
+	if got := getWithEngine(t, d, nil); got.status != 403 {
 		t.Errorf("unknown obligation: %d", got.status)
 	}
 }
@@ -452,6 +465,52 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	for name, cfg := range tests {
 		if _, err := middleware.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestHandlerNeedsARouter(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /x", handler)
+	wrapped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, r) })
+	cfg := middleware.Config{
+		Verifier: principalVerifier{}, Engine: decider{Allow: true},
+		Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
+	}
+	for _, tt := range []struct {
+		name   string
+		router middleware.Router
+		status int
+	}{{"no router", nil, 403}, {"router", mux, 200}} {
+		cfg.Router = tt.router
+		m, err := middleware.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(m.Handler(wrapped))
+		if got := do(t, "GET", srv.URL+"/x", bearer("alice")); got.status != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, got.status, tt.status)
+		}
+		srv.Close()
+	}
+}
+
+// failing is an engine that fails, as an engine error or timeout does.
+type failing struct{ reason string }
+
+func (f failing) DecideAt(context.Context, string, *pep.Input) (zt.Decision, error) {
+	return zt.Deny(f.reason), errors.New("engine failed")
+}
+
+func TestEngineFailureDenies(t *testing.T) {
+	for _, reason := range []string{zt.ReasonEvalError, zt.ReasonTimeout, zt.ReasonUndefined} {
+		events := &eventLog{}
+		got := getWithEngine(t, failing{reason}, events)
+		if got.status != 403 || strings.Contains(got.body, reason) {
+			t.Errorf("%s: %d %s", reason, got.status, got.body)
+		}
+		if !hasReason(events.last(), reason) {
+			t.Errorf("%s: audit %+v", reason, events.last())
 		}
 	}
 }

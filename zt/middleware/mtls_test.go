@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ztkit/ztkit/zt/middleware"
 	"github.com/ztkit/ztkit/zt/mtls"
@@ -18,7 +19,7 @@ import (
 func TestMTLSPeerIdentity(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	engine, err := pep.New(ctx, pep.Config{Policies: examplePolicy(t)})
+	engine, err := pep.New(ctx, pep.Config{Policies: examplePolicy(t), Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,10 +56,10 @@ func BenchmarkDecide(b *testing.B) {
 	for _, mode := range []struct {
 		name string
 		size int
-	}{{"uncached", -1}, {"cached", 0}} {
+	}{{"cache=off", -1}, {"cache=on", 0}} {
 		e := benchEngine(b, mode.size)
 		for name, in := range benchInputs() {
-			b.Run(mode.name+"/"+name, func(b *testing.B) {
+			b.Run(mode.name+"/case="+name, func(b *testing.B) {
 				lat := make(latencies, 0, b.N)
 				b.ReportAllocs()
 				for b.Loop() {

@@ -56,13 +56,18 @@ func parseOutcome(t *ast.Term) (outcome, error) {
 	case ast.Object:
 		return parseObject(v)
 	default:
-		return denied(ReasonMalformed), fmt.Errorf("pep: decision is a %s, not an object", ast.ValueName(v))
+		err := fmt.Errorf("pep: decision is a %s, not an object", ast.ValueName(v))
+		return denied(ReasonMalformed), err
 	}
 }
 
 func parseObject(obj ast.Object) (outcome, error) {
-	a, ok := obj.Get(keyAllow).Value.(ast.Boolean)
-	if obj.Get(keyAllow) == nil || !ok {
+	at := obj.Get(keyAllow)
+	if at == nil {
+		return denied(ReasonMalformed), fmt.Errorf("pep: decision has no \"allow\"")
+	}
+	a, ok := at.Value.(ast.Boolean)
+	if !ok {
 		return denied(ReasonMalformed), fmt.Errorf("pep: decision has no boolean \"allow\"")
 	}
 	out := outcome{allow: bool(a)}

@@ -76,7 +76,7 @@ func (e *Engine) logDecision(ctx context.Context, st *state, ep string, in *Inpu
 		Method:         in.Request.Method,
 		Route:          in.Request.Route,
 		SourceAddr:     in.Request.SourceAddr,
-		Actor:          actorOf(in.Principal),
+		Actor:          ActorOf(in.Principal),
 		Resource: audit.Resource{
 			Type: in.Request.Resource.Type, ID: in.Request.Resource.ID,
 			Owner: in.Request.Resource.Owner,
@@ -176,7 +176,8 @@ func decisionWord(allow bool) string {
 	return "deny"
 }
 
-func actorOf(p *zt.Principal) audit.Actor {
+// ActorOf returns the audit actor of p: each facet that p established.
+func ActorOf(p *zt.Principal) audit.Actor {
 	var a audit.Actor
 	if p == nil {
 		return a

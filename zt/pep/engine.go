@@ -171,6 +171,9 @@ func (e *Engine) Revision() string {
 // The decision denies unless the policy explicitly allowed; the error, when
 // not nil, says why a deny was not the policy's own (evaluation error,
 // timeout, hook failure) and is meant for logs.
+//
+// The values inside Decision.Obligations may be shared with the decision
+// cache: read them, never modify them.
 func (e *Engine) Decide(ctx context.Context, in *Input) (zt.Decision, error) {
 	return e.DecideAt(ctx, e.cfg.Entrypoints[0], in)
 }
@@ -232,7 +235,8 @@ func (e *Engine) decide(ctx context.Context, st *state, ep string, in *Input) (o
 
 // Eval evaluates an entrypoint for an input document given as is, without
 // hooks, live roles or cache. It serves tools such as "ztctl policy eval".
-func (e *Engine) Eval(ctx context.Context, entrypoint string, input ast.Value) (zt.Decision, error) {
+func (e *Engine) Eval(ctx context.Context, entrypoint string,
+	input ast.Value) (zt.Decision, error) {
 	st := e.cur.Load()
 	pq, ok := st.queries[entrypoint]
 	if !ok {
@@ -252,7 +256,8 @@ func asTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 var noMetrics = metrics.NoOp()
 
 // eval evaluates one prepared query with the engine's timeout.
-func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery, input ast.Value) (outcome, error) {
+func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery,
+	input ast.Value) (outcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	c := topdown.NewCancel()
@@ -279,7 +284,8 @@ func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery, input ast
 
 // runAfter runs the after hooks of an allowed decision, and the deny hooks of
 // a denied one.
-func (e *Engine) runAfter(ctx context.Context, in *Input, d zt.Decision, err error) (zt.Decision, error) {
+func (e *Engine) runAfter(ctx context.Context, in *Input, d zt.Decision,
+	err error) (zt.Decision, error) {
 	if d.Allow {
 		for _, h := range e.cfg.After {
 			if herr := h(ctx, in, &d); herr != nil {

@@ -1,13 +1,16 @@
 package pep_test
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +37,10 @@ func newEngine(t testing.TB, cfg pep.Config) *pep.Engine {
 	t.Helper()
 	if cfg.Policies == nil && cfg.Dir == "" && cfg.Bundle == "" {
 		cfg.Policies = examplePolicy(t)
+	}
+	if cfg.Timeout == 0 {
+		// A loaded CI machine must not turn a slow decision into a deny.
+		cfg.Timeout = 10 * time.Second
 	}
 	e, err := pep.New(context.Background(), cfg)
 	if err != nil {
@@ -163,6 +170,11 @@ func TestDecideFailsClosed(t *testing.T) {
 			reason: pep.ReasonMalformed, errs: true,
 		},
 		{
+			name:   "empty object",
+			rego:   "package ztkit.authz\n\ndecision := {}\n",
+			reason: pep.ReasonMalformed, errs: true,
+		},
+		{
 			name:   "allow not boolean",
 			rego:   "package ztkit.authz\n\ndecision := {\"allow\": \"true\"}\n",
 			reason: pep.ReasonMalformed, errs: true,
@@ -259,7 +271,8 @@ func TestReloadKeepsLastGood(t *testing.T) {
 	dir := t.TempDir()
 	allowAll := "package ztkit.authz\n\ndecision := {\"allow\": true, \"reasons\": {\"v1\"}}\n"
 	writePolicy(t, dir, allowAll)
-	e := newEngine(t, pep.Config{Dir: dir})
+	var logs bytes.Buffer
+	e := newEngine(t, pep.Config{Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	rev := e.Revision()
 
 	var wg sync.WaitGroup
@@ -298,6 +311,9 @@ func TestReloadKeepsLastGood(t *testing.T) {
 	}
 	if got := e.Stats(); got.Refusals != 2 || got.Reloads != 0 {
 		t.Errorf("stats = %+v", got)
+	}
+	if n := strings.Count(logs.String(), "keeping the last good one"); n != 2 {
+		t.Errorf("%d refusals logged, want 2:\n%s", n, logs.String())
 	}
 
 	writePolicy(t, dir, "package ztkit.authz\n\ndecision := {\"allow\": false, \"reasons\": {\"v2\"}}\n")

@@ -60,3 +60,42 @@ func Example() {
 	// false [rbac.no_permission]
 	// true [grant] [account_number note]
 }
+
+// This example lists only the transactions a subject may see: the filter rule
+// of the example policy is partially evaluated with the row unknown and
+// translated into a SQL WHERE clause to append to the list query.
+func ExampleEngine_Filter() {
+	ctx := context.Background()
+	policy, err := fs.Sub(examples, "examples/roles_ownership_grants")
+	if err != nil {
+		log.Fatal(err)
+	}
+	engine, err := pep.New(ctx, pep.Config{
+		Policies: policy,
+		Filters: map[string]pep.FilterSpec{"transactions": {
+			Query:   "ztkit/filter/transactions/include",
+			Table:   "transactions",
+			Dialect: pep.DialectPostgreSQL,
+		}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer engine.Close()
+
+	for _, p := range []*zt.Principal{
+		{User: &zt.User{ID: "alice", Roles: []string{"user"}}},
+		{User: &zt.User{ID: "root", Roles: []string{"admin"}}},
+		nil,
+	} {
+		f, err := engine.Filter(ctx, "transactions", &pep.Input{Principal: p})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%q none=%v\n", f.Where, f.None)
+	}
+	// Output:
+	// "WHERE transactions.owner = E'alice'" none=false
+	// "" none=false
+	// "WHERE 1 = 0" none=true
+}

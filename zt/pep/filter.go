@@ -70,7 +70,8 @@ type preparedFilter struct {
 }
 
 // prepareFilters compiles each filter spec against a policy once, at load.
-func (e *Engine) prepareFilters(ctx context.Context, p *policy, store storage.Store) (map[string]*preparedFilter, error) {
+func (e *Engine) prepareFilters(ctx context.Context, p *policy,
+	store storage.Store) (map[string]*preparedFilter, error) {
 	out := make(map[string]*preparedFilter, len(e.cfg.Filters))
 	for name, spec := range e.cfg.Filters {
 		ref, err := entrypointRef(spec.Query)

@@ -53,7 +53,8 @@ func RunPolicyTests(ctx context.Context, cfg Config) ([]TestResult, error) {
 }
 
 // runTests runs the Rego tests among modules over data.
-func runTests(ctx context.Context, modules map[string]*ast.Module, data map[string]any) ([]TestResult, error) {
+func runTests(ctx context.Context, modules map[string]*ast.Module,
+	data map[string]any) ([]TestResult, error) {
 	ch, err := tester.NewRunner().
 		SetStore(inmem.NewFromObject(data)).
 		SetModules(modules).

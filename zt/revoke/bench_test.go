@@ -93,3 +93,15 @@ func BenchmarkRevoke(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupSerial measures one lookup from one goroutine, the latency
+// a request sees.
+func BenchmarkLookupSerial(b *testing.B) {
+	l := benchList(b, 100_000)
+
+	for b.Loop() {
+		if _, ok := l.Revoked(revoke.Session, "not-revoked-session"); ok {
+			b.Fatal("unexpected hit")
+		}
+	}
+}

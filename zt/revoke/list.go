@@ -51,11 +51,6 @@ func (e *RevokedError) Error() string {
 	return "revoke: " + e.Kind.String() + " revoked"
 }
 
-type key struct {
-	kind  Kind
-	value string
-}
-
 type record struct {
 	expires      int64 // Unix nanoseconds
 	issuedBefore int64 // Unix nanoseconds; 0 refuses every credential
@@ -93,12 +88,14 @@ func (r record) refuses(iat time.Time) bool {
 	return r.issuedBefore == 0 || iat.IsZero() || iat.UnixNano() < r.issuedBefore
 }
 
-type snapshot = map[key]record
+// snapshot is the immutable content of a shard: one map per kind, keyed by
+// value, so that a lookup hashes the value once.
+type snapshot [numKinds]map[string]record
 
 type shard struct {
-	mu   sync.Mutex // serializes writers; readers never take it
-	set  atomic.Pointer[snapshot]
-	_pad [40]byte // keeps hot shards on separate cache lines
+	mu  sync.Mutex // serializes writers; readers never take it
+	set atomic.Pointer[snapshot]
+	_   [40]byte // keeps hot shards on separate cache lines
 }
 
 // List is an in-memory set of revocations, safe for concurrent use.
@@ -108,8 +105,13 @@ type shard struct {
 // shard it touches (copy on write), dropping expired entries as it goes.
 // Writes are therefore O(n/64) for a set of n entries; revocations are rare
 // next to lookups. Use RevokeAll to apply many entries with one copy per shard.
+//
+// TODO(lift): an entry cannot be withdrawn before it expires. Lifting needs a
+// tombstone that redissync can publish and that a resync honours (today a
+// resync only adds); until then a mistaken revocation is undone by letting it
+// expire, or, for users and devices, bounded with IssuedBefore from the start.
 type List struct {
-	seed       maphash.Seed
+	seed       uint64
 	ttl        time.Duration
 	now        func() time.Time
 	onRevoke   func([]Entry)
@@ -120,7 +122,7 @@ type List struct {
 // NewList returns an empty List configured by cfg.
 func NewList(cfg Config) *List {
 	l := &List{
-		seed:     maphash.MakeSeed(),
+		seed:     maphash.Comparable(maphash.MakeSeed(), 0),
 		ttl:      cfg.DefaultTTL,
 		now:      cfg.Now,
 		onRevoke: cfg.OnRevoke,
@@ -134,18 +136,25 @@ func NewList(cfg Config) *List {
 		l.now = time.Now
 	}
 
-	empty := snapshot{}
+	empty := &snapshot{}
 	for i := range l.shards {
-		l.shards[i].set.Store(&empty)
+		l.shards[i].set.Store(empty)
 	}
 
 	return l
 }
 
+// shardOf picks the shard of a value from its length and last eight bytes,
+// mixed with a per-List seed: cheap, and even for the random identifiers
+// (jti, sid) that make up most entries. A skewed spread only makes writes
+// to the crowded shard slower; lookups stay one map access.
 func (l *List) shardOf(k Kind, value string) *shard {
-	h := maphash.String(l.seed, value) + uint64(k)*0x9e3779b97f4a7c15
+	h := l.seed ^ uint64(len(value)) ^ uint64(k)<<56
+	for i := len(value) - 1; i >= 0 && i >= len(value)-8; i-- {
+		h = (h ^ uint64(value[i])) * 0x100000001b3
+	}
 
-	return &l.shards[h%numShards]
+	return &l.shards[(h^h>>29)%numShards]
 }
 
 // Revoke applies one entry. An entry that has already expired is ignored; an
@@ -198,23 +207,15 @@ func (s *shard) apply(es []Entry, now int64) []Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	old := *s.set.Load()
-	next := make(snapshot, len(old)+len(es))
-
-	for k, r := range old {
-		if r.expires > now {
-			next[k] = r
-		}
-	}
+	next := s.set.Load().without(now)
 
 	var applied []Entry
 	for _, e := range es {
-		k := key{kind: e.Kind, value: e.Value}
 		r := record{
 			expires: e.Expires.UnixNano(), issuedBefore: nanos(e.IssuedBefore), reason: e.Reason,
 		}
 
-		if cur, ok := next[k]; ok {
+		if cur, ok := next[e.Kind][e.Value]; ok {
 			merged, changed := cur.merge(r)
 			if !changed {
 				continue
@@ -223,13 +224,52 @@ func (s *shard) apply(es []Entry, now int64) []Entry {
 			r = merged
 		}
 
-		next[k] = r
+		if next[e.Kind] == nil {
+			next[e.Kind] = map[string]record{}
+		}
+
+		next[e.Kind][e.Value] = r
 		applied = append(applied, e)
 	}
 
-	s.set.Store(&next)
+	s.set.Store(next)
 
 	return applied
+}
+
+// without returns a copy of s without the entries expired at now.
+func (s *snapshot) without(now int64) *snapshot {
+	next := &snapshot{}
+
+	for k, m := range s {
+		if len(m) == 0 {
+			continue
+		}
+
+		next[k] = make(map[string]record, len(m))
+		for v, r := range m {
+			if r.expires > now {
+				next[k][v] = r
+			}
+		}
+	}
+
+	return next
+}
+
+// count returns the number of entries of s, and of those expired at now.
+func (s *snapshot) count(now int64) (all, expired int) {
+	for _, m := range s {
+		all += len(m)
+
+		for _, r := range m {
+			if r.expires <= now {
+				expired++
+			}
+		}
+	}
+
+	return all, expired
 }
 
 // Revoked reports whether value of the given kind is revoked now, and if so
@@ -257,7 +297,11 @@ func (l *List) lookup(k Kind, value string) (record, bool) {
 		return record{}, false
 	}
 
-	r, ok := (*l.shardOf(k, value).set.Load())[key{kind: k, value: value}]
+	if k >= numKinds {
+		return record{}, false
+	}
+
+	r, ok := l.shardOf(k, value).set.Load()[k][value]
 	if !ok || r.expires <= l.now().UnixNano() {
 		return record{}, false
 	}
@@ -322,9 +366,11 @@ func (l *List) Entries() []Entry {
 
 	var out []Entry
 	for i := range l.shards {
-		for k, r := range *l.shards[i].set.Load() {
-			if r.expires > now {
-				out = append(out, r.entry(k.kind, k.value))
+		for k, m := range l.shards[i].set.Load() {
+			for v, r := range m {
+				if r.expires > now {
+					out = append(out, r.entry(Kind(k), v))
+				}
 			}
 		}
 	}
@@ -337,7 +383,8 @@ func (l *List) Entries() []Entry {
 func (l *List) Len() int {
 	n := 0
 	for i := range l.shards {
-		n += len(*l.shards[i].set.Load())
+		all, _ := l.shards[i].set.Load().count(0)
+		n += all
 	}
 
 	return n
@@ -367,27 +414,12 @@ func (s *shard) sweep(now int64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	old := *s.set.Load()
+	old := s.set.Load()
 
-	expired := 0
-	for _, r := range old {
-		if r.expires <= now {
-			expired++
-		}
+	_, expired := old.count(now)
+	if expired > 0 {
+		s.set.Store(old.without(now))
 	}
-
-	if expired == 0 {
-		return 0
-	}
-
-	next := make(snapshot, len(old)-expired)
-	for k, r := range old {
-		if r.expires > now {
-			next[k] = r
-		}
-	}
-
-	s.set.Store(&next)
 
 	return expired
 }

@@ -401,13 +401,14 @@ func TestKeyConfusionRSA(t *testing.T) {
 	set := jwk.NewSet()
 	_ = set.AddKey(pub)
 
-	v, err := token.NewVerifier(t.Context(), token.VerifierConfig{Issuer: testIssuer, Audience: []string{testAudience}, Keys: set})
+	v, err := token.NewVerifier(t.Context(), staticConfig(set))
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	payload := string(mustJSON(t, claims(nil)))
-	if _, err := v.Verify(t.Context(), forge(t, key, `{"alg":"RS256","typ":"at+jwt","kid":"rsa-1"}`, payload)); err != nil {
+	valid := forge(t, key, `{"alg":"RS256","typ":"at+jwt","kid":"rsa-1"}`, payload)
+	if _, err := v.Verify(t.Context(), valid); err != nil {
 		t.Fatalf("valid RS256: %v", err)
 	}
 
@@ -429,6 +430,10 @@ func TestKeyConfusionRSA(t *testing.T) {
 	wantRefusal(t, err, zt.ErrUnauthenticated, token.ReasonAlgorithm)
 }
 
+func staticConfig(set jwk.Set) token.VerifierConfig {
+	return token.VerifierConfig{Issuer: testIssuer, Audience: []string{testAudience}, Keys: set}
+}
+
 // TestWeakRSAKeyRefused checks that an RSA key under 2048 bits cannot enter a
 // key set.
 func TestWeakRSAKeyRefused(t *testing.T) {
@@ -441,7 +446,7 @@ func TestWeakRSAKeyRefused(t *testing.T) {
 	set := jwk.NewSet()
 	_ = set.AddKey(key)
 
-	_, err = token.NewVerifier(t.Context(), token.VerifierConfig{Issuer: testIssuer, Audience: []string{testAudience}, Keys: set})
+	_, err = token.NewVerifier(t.Context(), staticConfig(set))
 	if err == nil {
 		t.Fatal("1024-bit RSA key accepted")
 	}

@@ -45,6 +45,14 @@ func deviceKey(t *testing.T, alg string) (jwk.Key, string) {
 	return key, jkt
 }
 
+func uploadRequest(t *testing.T, accessToken, jkt string) token.DPoPRequest {
+	t.Helper()
+
+	return token.DPoPRequest{
+		Method: "POST", URL: mustURL(t, uploadURL), AccessToken: accessToken, JKT: jkt,
+	}
+}
+
 func proofClaims(mutate func(map[string]any)) map[string]any {
 	sum := sha256.Sum256([]byte("the-access-token"))
 	c := map[string]any{
@@ -84,10 +92,14 @@ func TestDPoPProofs(t *testing.T) {
 			return tokentest.SignProof(t, other, proofClaims(nil))
 		}, token.DPoPRequest{}, token.ReasonDPoPBinding},
 		{"too old", func(t *testing.T) string {
-			return tokentest.SignProof(t, key, proofClaims(func(c map[string]any) { c["iat"] = now.Add(-5 * time.Minute).Unix() }))
+			return tokentest.SignProof(t, key, proofClaims(func(c map[string]any) {
+				c["iat"] = now.Add(-5 * time.Minute).Unix()
+			}))
 		}, token.DPoPRequest{}, token.ReasonDPoPTime},
 		{"from the future", func(t *testing.T) string {
-			return tokentest.SignProof(t, key, proofClaims(func(c map[string]any) { c["iat"] = now.Add(time.Minute).Unix() }))
+			return tokentest.SignProof(t, key, proofClaims(func(c map[string]any) {
+				c["iat"] = now.Add(time.Minute).Unix()
+			}))
 		}, token.DPoPRequest{}, token.ReasonDPoPTime},
 		{"no iat", func(t *testing.T) string {
 			return tokentest.SignProof(t, key, proofClaims(func(c map[string]any) { delete(c, "iat") }))
@@ -120,7 +132,7 @@ func TestDPoPProofs(t *testing.T) {
 				proof = tt.proof(t)
 			}
 
-			req := token.DPoPRequest{Method: "POST", URL: mustURL(t, uploadURL), AccessToken: "the-access-token", JKT: jkt}
+			req := uploadRequest(t, "the-access-token", jkt)
 			if tt.req.Method != "" {
 				req.Method = tt.req.Method
 			}
@@ -151,7 +163,7 @@ func TestDPoPReplay(t *testing.T) {
 	d, _ := token.NewDPoPVerifier(token.DPoPConfig{})
 
 	proof := tokentest.DPoPProof(t, key, "POST", uploadURL, "the-access-token")
-	req := token.DPoPRequest{Method: "POST", URL: mustURL(t, uploadURL), AccessToken: "the-access-token", JKT: jkt}
+	req := uploadRequest(t, "the-access-token", jkt)
 
 	if _, err := d.Verify(t.Context(), proof, req); err != nil {
 		t.Fatal(err)
@@ -166,7 +178,7 @@ func TestDPoPReplay(t *testing.T) {
 func TestDPoPReplayCacheFullFailsClosed(t *testing.T) {
 	key, jkt := deviceKey(t, token.ES256)
 	d, _ := token.NewDPoPVerifier(token.DPoPConfig{Replay: token.NewMemoryReplayCache(2)})
-	req := token.DPoPRequest{Method: "POST", URL: mustURL(t, uploadURL), JKT: jkt}
+	req := uploadRequest(t, "", jkt)
 
 	for i := range 3 {
 		_, err := d.Verify(t.Context(), tokentest.DPoPProof(t, key, "POST", uploadURL, ""), req)
@@ -202,7 +214,8 @@ func TestAuthenticator(t *testing.T) {
 	key, jkt := deviceKey(t, token.ES256)
 
 	issue := func(jkt string) string {
-		raw, err := iss.Issue(t.Context(), token.AccessToken{Subject: "dev-owner", ClientID: "zerosms", ConfirmationJKT: jkt})
+		at := token.AccessToken{Subject: "dev-owner", ClientID: "zerosms", ConfirmationJKT: jkt}
+		raw, err := iss.Issue(t.Context(), at)
 		if err != nil {
 			t.Fatal(err)
 		}

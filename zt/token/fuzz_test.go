@@ -118,8 +118,7 @@ func FuzzVerify(f *testing.F) {
 // it accepts must be valid JSON, and what it decodes must equal what
 // encoding/json decodes.
 func FuzzScanObject(f *testing.F) {
-	for _, s := range []string{`{}`, `{"a":1}`, `{"a":{"b":[1,2,{"c":null}]}}`, `{"a":1,"a":2}`,
-		`{"\u0061":1,"a":2}`, `{"a":"\ud800"}`, `{"a":1} `, `{"a":-0.5e+3}`, `{"a":01}`} {
+	for _, s := range scanSeeds {
 		f.Add([]byte(s))
 	}
 
@@ -145,23 +144,48 @@ func FuzzScanObject(f *testing.F) {
 	})
 }
 
-// TestWriteFuzzSeeds rewrites testdata/fuzz/FuzzVerify when run with
+// scanSeeds are JSON texts at the edges of the scanner's grammar.
+var scanSeeds = map[string]string{
+	"empty":             `{}`,
+	"member":            `{"a":1}`,
+	"nested":            `{"a":{"b":[1,2,{"c":null}]},"d":[true,false,"x"]}`,
+	"duplicate":         `{"a":1,"a":2}`,
+	"escaped-duplicate": `{"\u0061":1,"a":2}`,
+	"lone-surrogate":    `{"a":"\ud800"}`,
+	"trailing-space":    `{"a":1} `,
+	"exponent":          `{"a":-0.5e+3}`,
+	"leading-zero":      `{"a":01}`,
+	"huge-number":       `{"a":1e1000}`,
+	"deep":              `{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
+}
+
+// TestWriteFuzzSeeds rewrites the seed corpus in testdata/fuzz when run with
 // -update-seeds.
 func TestWriteFuzzSeeds(t *testing.T) {
 	if !*updateSeeds {
 		t.Skip("run with -update-seeds to rewrite the corpus")
 	}
 
-	dir := filepath.Join("testdata", "fuzz", "FuzzVerify")
+	for name, s := range fuzzSeeds() {
+		writeSeed(t, "FuzzVerify", name, fmt.Sprintf("string(%q)", s))
+	}
+
+	for name, s := range scanSeeds {
+		writeSeed(t, "FuzzScanObject", name, fmt.Sprintf("[]byte(%q)", s))
+	}
+}
+
+func writeSeed(t *testing.T, target, name, value string) {
+	t.Helper()
+
+	dir := filepath.Join("testdata", "fuzz", target)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 
-	for name, s := range fuzzSeeds() {
-		body := fmt.Sprintf("go test fuzz v1\nstring(%q)\n", s)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	body := "go test fuzz v1\n" + value + "\n"
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -80,18 +80,18 @@ func (v *Verifier) startRemote(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	}
 
+	// The refresher outlives NewVerifier's caller only until ctx is done or
+	// Close is called; Close waits for it to return.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	unhook := context.AfterFunc(ctx, stop)
 	v.stop, v.done = stop, make(chan struct{})
 
+	first := v.remote.nextDelay()
 	go func() {
 		defer close(v.done)
-		select {
-		case <-ctx.Done():
-			stop()
-		case <-bg.Done():
-		}
+		defer unhook()
+		v.remote.refresh(bg, first)
 	}()
-	go v.remote.refresh(bg)
 
 	return nil
 }

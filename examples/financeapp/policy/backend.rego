@@ -22,7 +22,21 @@ else := {"rbac.no_permission"}
 
 denials contains "action.unknown" if not lib.route
 
-denials contains "workload.not_owner_service" if not lib.called_by(lib.route.service)
+denials contains "workload.not_owner_service" if {
+	lib.route.service != "backend"
+	not lib.called_by(lib.route.service)
+}
+
+# The backend's own routes (the PIP feed) serve the platform's services.
+denials contains "workload.not_platform" if {
+	lib.route.service == "backend"
+	not platform_caller
+}
+
+platform_caller if {
+	some s in ["public", "user", "auditor", "admin"]
+	lib.called_by(s)
+}
 
 denials contains "resource.not_owner" if {
 	lib.route.owner == true

@@ -188,3 +188,14 @@ test_high_risk_denies if {
 	not d.allow
 	"risk.high" in d.reasons
 }
+
+test_pip_feed_only_for_platform_services if {
+	r := {"action": "pip.read", "workload": from("auditor"), "request": {"time_ns": now_ns},
+		"risk": {"score": 0}, "resource": {}}
+	d := backend.decision with input as r with data.ztkit.pip.facts as facts
+	d.allow
+
+	e := backend.decision with input as object.union(r, {"workload": from("zerosms")})
+		with data.ztkit.pip.facts as facts
+	not e.allow
+}

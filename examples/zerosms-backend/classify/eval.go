@@ -250,7 +250,8 @@ type Report struct {
 // stratified k-fold cross-validation over all examples. extra examples join
 // every training set and are never tested on. Each model chooses its threshold
 // from its own training examples only.
-func Evaluate(examples, extra []Example, cfg Config, testFraction float64, k int, seed uint64) (Report, error) {
+func Evaluate(examples, extra []Example, cfg Config, testFraction float64, k int,
+	seed uint64) (Report, error) {
 	train, test := Split(examples, testFraction, seed)
 
 	held, err := trainAndMeasure(append(train, extra...), test, cfg)

@@ -98,29 +98,45 @@ func (w *weights) logit(x vector) float64 {
 	return w.bias + sum*x.value
 }
 
-// scratch is the per-call working memory of scoring, pooled. seen marks the
-// buckets already counted in the current message with its stamp, which makes
-// removing repeated features linear instead of a sort.
+// scratch is the per-call working memory of scoring, pooled. table is a
+// small open-addressing set, sized to the message, that removes repeated
+// features in linear time while staying in the processor's cache.
 type scratch struct {
 	feats []uint32
 	norm  []byte
-	seen  []uint32
-	stamp uint32
+	table []uint32
 }
 
 // distinct removes repeated buckets from s.feats, keeping first occurrences.
 func (s *scratch) distinct() {
-	s.stamp++
-	if s.stamp == 0 {
-		clear(s.seen)
-		s.stamp = 1
+	size := 64
+	for size < 2*len(s.feats) {
+		size <<= 1
 	}
 
+	if cap(s.table) < size {
+		s.table = make([]uint32, size)
+	}
+
+	t := s.table[:size]
+	clear(t)
+
+	mask := uint32(size - 1)
 	out := s.feats[:0]
+
 	for _, b := range s.feats {
-		if s.seen[b] != s.stamp {
-			s.seen[b] = s.stamp
-			out = append(out, b)
+		key := b + 1 // 0 marks an empty slot; buckets stay below 2^24
+		for i := (b * 2654435761) & mask; ; i = (i + 1) & mask {
+			if t[i] == key {
+				break
+			}
+
+			if t[i] == 0 {
+				t[i] = key
+				out = append(out, b)
+
+				break
+			}
 		}
 	}
 
@@ -132,11 +148,7 @@ func (s *scratch) distinct() {
 func (m *Model) features(text string) *scratch {
 	s, _ := m.scratch.Get().(*scratch)
 	if s == nil {
-		s = &scratch{
-			feats: make([]uint32, 0, 512),
-			norm:  make([]byte, 0, 256),
-			seen:  make([]uint32, len(m.weights.w)),
-		}
+		s = &scratch{feats: make([]uint32, 0, 512), norm: make([]byte, 0, 256)}
 	}
 
 	s.feats, s.norm = m.Metadata.Config.Features.extract(s.feats[:0], s.norm, text)

@@ -3,6 +3,7 @@ package classify
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // PersonalConfig tunes the per-user models. Its zero value uses the defaults
@@ -55,12 +56,20 @@ type Personal struct {
 	base *Model
 	cfg  PersonalConfig
 
-	mu    sync.RWMutex
-	users map[string]*personal
+	mu    sync.Mutex
+	users map[string]*userSlot
+}
+
+// userSlot holds one user's model. Retraining a user takes only that user's
+// lock, so that it never holds up other users; readers load the model
+// without locking.
+type userSlot struct {
+	mu    sync.Mutex
+	model atomic.Pointer[personal]
 }
 
 // personal is one user's labels and delta. It is replaced, never changed, once
-// published in Personal.users.
+// published in a userSlot.
 type personal struct {
 	labels []userLabel
 	delta  map[uint32]float64
@@ -75,7 +84,7 @@ type userLabel struct {
 
 // NewPersonal returns per-user models on top of base.
 func NewPersonal(base *Model, cfg PersonalConfig) *Personal {
-	return &Personal{base: base, cfg: cfg.withDefaults(), users: map[string]*personal{}}
+	return &Personal{base: base, cfg: cfg.withDefaults(), users: map[string]*userSlot{}}
 }
 
 // Label records that user says text is spam (or not) and retrains that
@@ -88,11 +97,12 @@ func (p *Personal) Label(user, text string, spam bool) error {
 	x, base := p.vector(text)
 	lbl := userLabel{x: x, base: base, spam: spam}
 
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	slot := p.slot(user, true)
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
 
 	var labels []userLabel
-	if u := p.users[user]; u != nil {
+	if u := slot.model.Load(); u != nil {
 		labels = append(labels, u.labels...)
 	}
 
@@ -101,7 +111,30 @@ func (p *Personal) Label(user, text string, spam bool) error {
 		labels = labels[n:]
 	}
 
-	p.users[user] = p.fit(labels)
+	slot.model.Store(p.fit(labels))
+
+	return nil
+}
+
+// slot returns user's slot, creating it when create is set.
+func (p *Personal) slot(user string, create bool) *userSlot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	s := p.users[user]
+	if s == nil && create {
+		s = &userSlot{}
+		p.users[user] = s
+	}
+
+	return s
+}
+
+// model returns user's current model, or nil.
+func (p *Personal) model(user string) *personal {
+	if s := p.slot(user, false); s != nil {
+		return s.model.Load()
+	}
 
 	return nil
 }
@@ -149,10 +182,7 @@ func (u *personal) deltaLogit(x vector) float64 {
 
 // Logit returns the log-odds that text is spam for user.
 func (p *Personal) Logit(user, text string) float64 {
-	p.mu.RLock()
-	u := p.users[user]
-	p.mu.RUnlock()
-
+	u := p.model(user)
 	if u == nil {
 		return p.base.Logit(text)
 	}
@@ -169,17 +199,15 @@ func (p *Personal) IsSpam(user, text string) bool {
 
 // Labels returns how many labels user has given.
 func (p *Personal) Labels(user string) int {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-
-	if u := p.users[user]; u != nil {
+	if u := p.model(user); u != nil {
 		return len(u.labels)
 	}
 
 	return 0
 }
 
-// Forget drops everything known about user.
+// Forget drops everything known about user; a Label of the same user that
+// runs at the same time is dropped with the rest.
 func (p *Personal) Forget(user string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -140,7 +140,8 @@ func (cfg Config) validate() error {
 	case f.CharMin < 1 || f.CharMax < f.CharMin || f.CharMax > 8:
 		return fmt.Errorf("classify: character n-grams %d..%d invalid", f.CharMin, f.CharMax)
 	case cfg.Epochs < 1 || !(cfg.Rate > 0) || !(cfg.L2 >= 0) || math.IsInf(cfg.Rate+cfg.L2, 0):
-		return fmt.Errorf("classify: epochs %d, rate %v, l2 %v invalid", cfg.Epochs, cfg.Rate, cfg.L2)
+		return fmt.Errorf("classify: epochs %d, rate %v, l2 %v invalid",
+			cfg.Epochs, cfg.Rate, cfg.L2)
 	case cfg.ThresholdFolds < 2:
 		return fmt.Errorf("classify: %d threshold folds, need at least 2", cfg.ThresholdFolds)
 	}

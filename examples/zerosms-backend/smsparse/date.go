@@ -12,7 +12,8 @@ import (
 var IST = time.FixedZone("IST", 5*3600+1800)
 
 // timeOfDay reads a time after a date: "10:32:51", "09:43 PM", "at 21:38:26".
-var timeOfDay = regexp.MustCompile(`^[ ,]*(?:at )?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?([ap]\.?m\.?))?`)
+var timeOfDay = regexp.MustCompile(
+	`^[ ,]*(?:at )?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?([ap]\.?m\.?))?`)
 
 var months = map[string]time.Month{
 	"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -74,11 +75,12 @@ func dateAt(s string, i int) (y int, mon time.Month, d, end int, ok bool) {
 		return 0, 0, 0, 0, false
 	}
 
-	if j < len(s) && (s[j] == '-' || s[j] == '/' || s[j] == '.') && j+1 < len(s) && isDigit(s[j+1]) {
+	numericSep := j < len(s) && (s[j] == '-' || s[j] == '/' || s[j] == '.')
+	if numericSep && j+1 < len(s) && isDigit(s[j+1]) {
 		return dayMonthYear(s, n, j)
 	}
 
-	if j < len(s) && (s[j] == '-' || s[j] == '/' || s[j] == '.' || s[j] == ' ') {
+	if numericSep || (j < len(s) && s[j] == ' ') {
 		j++
 	}
 
@@ -176,6 +178,10 @@ func monthName(s string, i int) (time.Month, int) {
 	j := i
 	for j < len(s) && isLetter(s[j]) && j-i < 10 {
 		j++
+	}
+
+	if j-i < 3 || j-i > 9 || !strings.ContainsRune("jfmasond", rune(s[i])) {
+		return 0, j
 	}
 
 	return months[s[i:j]], j

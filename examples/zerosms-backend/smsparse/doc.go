@@ -7,7 +7,9 @@
 // It refuses, with a *RefusalError that says why, every message that moves no
 // money even when it carries an amount: one-time passwords, bill reminders,
 // "will be debited" notices, mandate registrations, failed or declined
-// payments, held funds, vouchers, promotions, balance statements and phishing.
+// payments, held funds, vouchers, promotions, balance statements, phishing,
+// and any message that names no account, card, UPI address, reference or
+// payment rail, as every bank's message does.
 //
 //	tx, err := smsparse.Parse("Rs.500.00 debited from A/c XX4821 on 20-Oct-25 to shop@upi")
 //	var refusal *smsparse.RefusalError

@@ -11,8 +11,8 @@ import (
 var accountRe = anchored{
 	keys: []string{"a/c", "ac", "acc", "card"},
 	re: regexp.MustCompile(
-		`^(a/c|account|acct|acc|ac|card)\b(?:\s*(?:no\.?|number|ending(?:\s+(?:with|in))?|:|-))*` +
-			`\s*([x*#.]*)(\d{3,6})\b`),
+		`^(a/c|account|acct|acc|ac|card)\b[\s:.-]*` +
+			`(?:(?:no|number|ending|with|in)\b[\s:.-]*){0,3}([x*#.]*)(\d{3,6})\b`),
 }
 
 // References: "UPI Ref No 604218375519", "RRN 771530428816", "UTR Ref.
@@ -20,7 +20,8 @@ var accountRe = anchored{
 var refRe = anchored{
 	keys: []string{"upi", "imps", "neft", "rtgs", "utr", "ref", "rrn", "txn", "transaction"},
 	re: regexp.MustCompile(
-		`^(?:(?:upi|imps|neft|rtgs|utr)\s*)?(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
+		`^(?:(?:upi|imps|neft|rtgs|utr)\s*)?` +
+			`(?:ref(?:erence)?|rrn|utr|txn\s*id|transaction\s*id)\b\.?` +
 			`(?:\s*(?:no|number|num|id)\b\.?)?\s*[:#.\-]?\s*([a-z0-9]{6,24})\b`),
 }
 
@@ -37,20 +38,40 @@ var emailTLD = regexp.MustCompile(`^\.(?:com|in|org|net|co|io|gov|edu|info|biz)\
 // counterpartyRes name the other side of a transaction, tried in order on the
 // lower-cased text.
 var counterpartyRes = []anchored{
-	{[]string{"neft", "imps", "rtgs"}, regexp.MustCompile(`^(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`)},
-	{[]string{"upi-"}, regexp.MustCompile(`^upi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`)},
-	{[]string{"sent by "}, regexp.MustCompile(`^sent by ([\w .&'-]{2,60}?) on\b`)},
-	{[]string{"from beneficiary "}, regexp.MustCompile(`^from beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`)},
-	{[]string{"towards "}, regexp.MustCompile(`^towards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`)},
-	{[]string{";"}, regexp.MustCompile(`^;\s*([\w .&'-]{2,60}?) credited\b`)},
 	{
-		[]string{"spent", "done", "used", "paid", "txn", "transaction", "purchase"},
-		regexp.MustCompile(`^(?:spent|done|used|paid|txn|transaction|purchase)\b.{0,80}?\bat ` +
+		keys: []string{"neft", "imps", "rtgs"},
+		re:   regexp.MustCompile(`^(?:neft|imps|rtgs)\s*cr-[a-z0-9]+-([^-]{2,60})-`),
+	},
+	{
+		keys: []string{"upi-"},
+		re:   regexp.MustCompile(`^upi-\d{6,24}-([\w &.'-]{2,40}?)(?:\.\s|\.$|\s+avl\b|$)`),
+	},
+	{keys: []string{"sent by "}, re: regexp.MustCompile(`^sent by ([\w .&'-]{2,60}?) on\b`)},
+	{
+		keys: []string{"from beneficiary "},
+		re:   regexp.MustCompile(`^from beneficiary ([\w .&'-]{2,60}?)(?:\.|,| on\b|$)`),
+	},
+	{
+		keys: []string{"towards "},
+		re:   regexp.MustCompile(`^towards ([\w .&'-]{2,60}?) (?:for|on|via|ref|rrn)\b`),
+	},
+	{keys: []string{";"}, re: regexp.MustCompile(`^;\s*([\w .&'-]{2,60}?) credited\b`)},
+	{
+		keys:  []string{"spent", "done", "used", "paid", "txn", "transaction", "purchase"},
+		needs: []string{" at "},
+		re: regexp.MustCompile(`^(?:spent|done|used|paid|txn|transaction|purchase)\b.{0,80}?\bat ` +
 			`([\w&'*-][\w .&'*-]{1,40}?)(?: on\b| avl\b|\.\s|\.$|,|$)`),
 	},
-	{[]string{"for "}, regexp.MustCompile(`^for ([a-z][\w &'-]{1,40}?) via\b`)},
-	{[]string{"to "}, regexp.MustCompile(`^to ([a-z][\w .&'-]{1,60}?) (?:on|via|ref|from)\b`)},
-	{[]string{"on "}, regexp.MustCompile(`^on ([\w][^.;\n]{1,60}?)\s*\.\s*(?:avl|available)\b`)},
+	{keys: []string{"for "}, re: regexp.MustCompile(`^for ([a-z][\w &'-]{1,40}?) via\b`)},
+	{
+		keys: []string{"to "},
+		re:   regexp.MustCompile(`^to ([a-z][\w .&'-]{1,60}?) (?:on|via|ref|from)\b`),
+	},
+	{
+		keys:  []string{"on "},
+		needs: []string{"avl", "available"},
+		re:    regexp.MustCompile(`^on ([\w][^.;\n]{1,60}?)\s*\.\s*(?:avl|available)\b`),
+	},
 }
 
 // notAName rejects phrases that the counterparty patterns catch but that name
@@ -58,7 +79,8 @@ var counterpartyRes = []anchored{
 var notAName = regexp.MustCompile(`^(?:the|your|you|my|a|an|this|our)\b|^(?:a/c|ac|acct|account)\b`)
 
 // corporateSuffix is stripped from a counterparty's name.
-var corporateSuffix = regexp.MustCompile(`(?i)\s+(?:pvt\.?|private)?\s*(?:ltd\.?|limited)\s*$|\s+pvt\.?\s*$`)
+var corporateSuffix = regexp.MustCompile(
+	`(?i)\s+(?:pvt\.?|private)?\s*(?:ltd\.?|limited)\s*$|\s+pvt\.?\s*$`)
 
 // balanceWords label an amount by the words just before it.
 var balanceWords = []string{"bal", "balance"}
@@ -123,7 +145,11 @@ func vpa(s string) string {
 			end++
 		}
 
-		if start == at || end-at < 3 || !isLetter(s[at+1]) || emailTLD.MatchString(asciiLower(s[end:min(len(s), end+6)])) {
+		if start == at || end-at < 3 || !isLetter(s[at+1]) {
+			continue
+		}
+
+		if emailTLD.MatchString(asciiLower(s[end:min(len(s), end+6)])) {
 			continue
 		}
 
@@ -197,7 +223,10 @@ var channelWords = []struct {
 	{ChannelUPI, []string{"upi", "vpa"}},
 	{ChannelATM, []string{"atm", "cash wdl", "cash withdrawal", "withdrawn at"}},
 	{ChannelAutoPay, []string{"autopay", "auto pay"}},
-	{ChannelMandate, []string{"e-mandate", "emandate", "mandate", "nach", "ecs", "standing instruction"}},
+	{
+		ChannelMandate,
+		[]string{"e-mandate", "emandate", "mandate", "nach", "ecs", "standing instruction"},
+	},
 }
 
 // chequeRe and nfsRe find the channels that words alone do not.

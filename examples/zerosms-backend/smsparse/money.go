@@ -88,8 +88,7 @@ func scanAmounts(s string) []amountAt {
 	for i := 0; i < len(s); {
 		cur, n := currencyAt(s, i)
 		if n == 0 {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
+			i++ // a continuation byte starts no marker, so bytes will do
 
 			continue
 		}
@@ -112,6 +111,9 @@ func scanAmounts(s string) []amountAt {
 // length, or 0 when none does. Word markers need a word boundary before them.
 func currencyAt(s string, i int) (string, int) {
 	c := s[i]
+	if c < utf8.RuneSelf && c != '$' && !isLetter(c) {
+		return "", 0
+	}
 
 	switch {
 	case strings.HasPrefix(s[i:], "₹"):
@@ -140,7 +142,7 @@ func currencyAt(s string, i int) (string, int) {
 			return "INR", 3
 		}
 
-		if isoCurrencies[code] {
+		if isUpper(code[0]) && isUpper(code[1]) && isUpper(code[2]) && isoCurrencies[code] {
 			return code, 3
 		}
 	}
@@ -254,6 +256,8 @@ func toMinor(whole, frac string, exp int) (int64, bool) {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 

@@ -32,16 +32,16 @@ type Channel string
 
 // The channels the parser recognises.
 const (
-	ChannelUPI        Channel = "UPI"
-	ChannelIMPS       Channel = "IMPS"
-	ChannelNEFT       Channel = "NEFT"
-	ChannelRTGS       Channel = "RTGS"
-	ChannelATM        Channel = "ATM"
-	ChannelCard       Channel = "card"
-	ChannelAutoPay    Channel = "autopay"
-	ChannelMandate    Channel = "mandate"
-	ChannelCheque     Channel = "cheque"
-	ChannelNetBanking Channel = "netbanking"
+	ChannelUPI        Channel = "UPI"        // Unified Payments Interface, VPAs
+	ChannelIMPS       Channel = "IMPS"       // Immediate Payment Service
+	ChannelNEFT       Channel = "NEFT"       // National Electronic Funds Transfer
+	ChannelRTGS       Channel = "RTGS"       // Real Time Gross Settlement
+	ChannelATM        Channel = "ATM"        // cash at an ATM (NFS)
+	ChannelCard       Channel = "card"       // card payment at a merchant
+	ChannelAutoPay    Channel = "autopay"    // UPI AutoPay or a bank's auto-debit
+	ChannelMandate    Channel = "mandate"    // e-mandate, NACH, ECS, standing instruction
+	ChannelCheque     Channel = "cheque"     // cheque cleared
+	ChannelNetBanking Channel = "netbanking" // internet banking transfer
 )
 
 // Instrument is what the masked number identifies.
@@ -49,10 +49,10 @@ type Instrument string
 
 // The instruments the parser recognises.
 const (
-	InstrumentAccount    Instrument = "account"
-	InstrumentDebitCard  Instrument = "debit_card"
-	InstrumentCreditCard Instrument = "credit_card"
-	InstrumentCard       Instrument = "card"
+	InstrumentAccount    Instrument = "account"     // a bank account
+	InstrumentDebitCard  Instrument = "debit_card"  // a debit card
+	InstrumentCreditCard Instrument = "credit_card" // a credit card
+	InstrumentCard       Instrument = "card"        // a card of unknown kind
 )
 
 // Transaction is what a bank SMS says happened. Fields the message does not carry
@@ -154,7 +154,8 @@ func checkInput(text string) error {
 	case strings.TrimSpace(text) == "":
 		return fmt.Errorf("%w: empty message", ErrInvalidInput)
 	case len(text) > MaxLength:
-		return fmt.Errorf("%w: message of %d bytes exceeds %d", ErrInvalidInput, len(text), MaxLength)
+		return fmt.Errorf("%w: message of %d bytes exceeds %d",
+			ErrInvalidInput, len(text), MaxLength)
 	case !utf8.ValidString(text):
 		return fmt.Errorf("%w: message is not valid UTF-8", ErrInvalidInput)
 	}
@@ -201,12 +202,24 @@ func (p *Parser) fields(text string, m *message, dir movement) (*Transaction, er
 		tx.ToAccount = second
 	}
 
-	tx.Counterparty = counterparty(text, m)
 	tx.Channel = channel(m, tx.VPA, tx.Instrument)
+	if !tx.identified() {
+		return nil, &RefusalError{Reason: ReasonNoAccount}
+	}
+
+	tx.Counterparty = counterparty(text, m)
 	tx.Category = category(m, tx.Type, tx.Channel)
 	p.date(tx, text, lower)
 
 	return tx, nil
+}
+
+// identified reports whether the transaction names something only a bank
+// message would: an account or card, a UPI address, a reference, a balance or
+// limit, or a payment rail.
+func (tx *Transaction) identified() bool {
+	return tx.Account != "" || tx.VPA != "" || tx.Reference != "" || tx.Balance != nil ||
+		tx.AvailableLimit != nil || tx.Channel != ""
 }
 
 func (p *Parser) date(tx *Transaction, text, lower string) {

@@ -100,14 +100,14 @@ func TestDirection(t *testing.T) {
 		name, text string
 		want       smsparse.Type
 	}{
-		{"merchant credited after debit", "Acct XX1 debited for Rs 5 on 01-Oct-25; SHOP credited.", smsparse.TypeDebit},
+		{"merchant credited after debit", "Acct XX1001 debited for Rs 5 on 01-Oct-25; SHOP credited.", smsparse.TypeDebit},
 		{"credited to beneficiary", "NEFT for Rs. 5 has been credited to the beneficiary account", smsparse.TypeDebit},
 		{"own transfer", "Acct XX845 debited with Rs 10 & Acct XX296 credited.", smsparse.TypeTransfer},
 		{"deposit", "INR 1.00 deposited in A/c XX2390", smsparse.TypeCredit},
 		{"received", "You have received Rs 5 in A/c XX1234", smsparse.TypeCredit},
 		{"spent", "INR 20 spent on Credit Card x9427", smsparse.TypeDebit},
 		{"sent", "Sent Rs.15.00 from AC X3807 to a@ybl", smsparse.TypeDebit},
-		{"cr with", "A/c XX1 Cr with Rs 5 on 01-01-26", smsparse.TypeCredit},
+		{"cr with", "A/c XX1001 Cr with Rs 5 on 01-01-26", smsparse.TypeCredit},
 	}
 
 	for _, tt := range tests {
@@ -250,5 +250,31 @@ func TestParseIsDeterministic(t *testing.T) {
 		if !reflect.DeepEqual(a, b) || (errA == nil) != (errB == nil) {
 			t.Errorf("%s: two parses differ", c.ID)
 		}
+	}
+}
+
+func TestNoAccountRefused(t *testing.T) {
+	tests := []string{
+		"Get a new tune sent every week, just text POLY to 81618, £3 per tune.",
+		"You are selected to have received a £350 award. Call 09063442151 to claim.",
+		"Rs 500 spent at the market today, remember to note it down",
+	}
+
+	for _, text := range tests {
+		_, err := smsparse.Parse(text)
+
+		var refusal *smsparse.RefusalError
+		if !errors.As(err, &refusal) || refusal.Reason != smsparse.ReasonNoAccount {
+			t.Errorf("Parse(%q) = %v, want a no_account refusal", text, err)
+		}
+	}
+}
+
+func TestFutureCreditRefused(t *testing.T) {
+	_, err := smsparse.Parse("£2.50 will be added to your next bill for A/c XX1234")
+
+	var refusal *smsparse.RefusalError
+	if !errors.As(err, &refusal) || refusal.Reason != smsparse.ReasonFutureDebit {
+		t.Errorf("got %v, want future_debit_notice", err)
 	}
 }

@@ -34,8 +34,8 @@ const (
 	// ReasonBillReminder is a bill or statement that is due.
 	ReasonBillReminder Reason = "bill_reminder"
 
-	// ReasonFutureDebit announces a debit that has not happened yet ("will be
-	// debited").
+	// ReasonFutureDebit announces a debit (or credit) that has not happened
+	// yet ("will be debited").
 	ReasonFutureDebit Reason = "future_debit_notice"
 
 	// ReasonMandate is the registration or processing notice of a mandate (NACH,
@@ -66,6 +66,11 @@ const (
 	// ReasonNoMovement is a message with an amount but no word that says money
 	// moved (debited, credited, spent, sent, received, ...).
 	ReasonNoMovement Reason = "no_movement"
+
+	// ReasonNoAccount is a message that says money moved but names no account,
+	// card, UPI address, reference, balance or payment rail: banks always name
+	// one, so the message is not a bank's.
+	ReasonNoAccount Reason = "no_account"
 )
 
 // RefusalError is returned for a message that moves no money. It matches
@@ -92,55 +97,117 @@ func (e *RefusalError) Error() string {
 // Unwrap returns ErrNotTransaction.
 func (e *RefusalError) Unwrap() error { return ErrNotTransaction }
 
-// A rule refuses a message whose lower-cased text its pattern matches, unless
-// its exception matches too.
-// The pattern runs only when one of the needles is in the text.
+// A rule refuses a message when one of its phrases matches, unless its
+// exception matches too.
 type rule struct {
 	reason  Reason
-	needles []string
-	re      *regexp.Regexp
+	phrases []phrase
 	unless  *regexp.Regexp
 }
 
+// A phrase is a pattern that can only match where its needle occurs, so that
+// the pattern runs only on messages that contain the needle at a word start.
+type phrase struct {
+	needle string
+	re     *regexp.Regexp
+}
+
+// p compiles a phrase.
+func p(needle, pattern string) phrase {
+	return phrase{needle: needle, re: regexp.MustCompile(pattern)}
+}
+
+// match returns where the earliest of the rule's phrases matches, or nil.
+func (r *rule) match(m *message) []int {
+	var best []int
+
+	for _, ph := range r.phrases {
+		if !m.mayStart(ph.needle) || !strings.Contains(m.lower, ph.needle) {
+			continue
+		}
+
+		if loc := ph.re.FindStringIndex(m.lower); loc != nil && (best == nil || loc[0] < best[0]) {
+			best = loc
+		}
+	}
+
+	return best
+}
+
 // refundCredited excuses a "failed" that explains a refund or reversal.
-var refundCredited = regexp.MustCompile(`\b(?:refund|revers)\w*\b.*\bcredited\b|\bcredited\b.*\b(?:refund|revers)`)
+var refundCredited = regexp.MustCompile(
+	`\b(?:refund|revers)\w*\b.*\bcredited\b|\bcredited\b.*\b(?:refund|revers)`)
 
 // Rules run in order after the phishing check; the first that matches decides.
 // OTPs come first because they may carry every mark of a real transaction.
 var rules = []rule{
-	{reason: ReasonOTP, needles: []string{"otp", "one time", "one-time", "verification code"},
-		re: regexp.MustCompile(
-			`\b\d{4,8} is (?:the|your) (?:otp|one.time.password|verification code)` +
-				`|\b(?:otp|one.time.password|verification code)(?: is|:| -)? ?\d{4,8}\b` +
-				`|\botp for (?:the )?(?:txn|transaction|payment|purchase)`)},
-	{reason: ReasonFailed, needles: []string{"fail", "declin", "unsuccess", "could not", "has not been", "insufficient"},
-		re: regexp.MustCompile(
-			`\b(?:failed|declined|unsuccessful|could not be (?:processed|completed)` +
-				`|has not been (?:processed|completed)|insufficient (?:funds|balance))\b`),
-		unless: refundCredited},
-	{reason: ReasonFutureDebit, needles: []string{"will be", "shall be", "would be", "to be ", "schedul", "upcoming", "due for"},
-		re: regexp.MustCompile(
-			`\b(?:will|shall|would) be (?:debited|charged|deducted|processed|auto.?debited|presented)` +
-				`|\bto be (?:debited|charged|deducted)|\bscheduled (?:for|on)\b|\bupcoming (?:debit|payment)` +
-				`|\bpayment due for\b|\bdue for (?:debit|payment)\b`)},
-	{reason: ReasonBillReminder, needles: []string{"bill alert", "due", "overdue", "pay by", "pay before", "statement"},
-		re: regexp.MustCompile(
-			`\bbill alert\b|\bis due\b|\bdue (?:on|by|date)\b|\b(?:total|min(?:imum)?\.?) (?:amt|amount) due\b` +
-				`|\bpay (?:by|before)\b|\boverdue\b|\bstatement (?:for|of) .* generated\b`)},
-	{reason: ReasonMandate, needles: []string{"mandate", "umrn", "standing instruction", "nach", "si "},
-		re: regexp.MustCompile(
-			`\b(?:mandate|umrn|standing instruction|e-?nach|si)\b.*\b(?:for processing|registered` +
-				`|registration|created|set ?up|activated|revoked|cancelled|modified|request)\b`)},
-	{reason: ReasonFundsBlocked, needles: []string{"blocked", "earmarked", "hold", "held", "lien", "asba"},
-		re: regexp.MustCompile(
-			`\b(?:is|has been|are|been) (?:blocked|earmarked|on hold|held)\b|\blien\b|\basba\b`)},
-	{reason: ReasonVoucher, needles: []string{"voucher", "evoucher", "gift card"},
-		re: regexp.MustCompile(`\be-?voucher\b|\bgift card\b|\bvoucher code\b`)},
-	{reason: ReasonCardBillPayment, needles: []string{"payment of", "payment received", "payment has"},
-		re: regexp.MustCompile(
-			`\bpayment of .* (?:has been )?received (?:on|towards|for) (?:your )?.*credit card\b` +
-				`|\bpayment (?:has been )?received (?:on|towards|for) your .*credit card\b`)},
+	{reason: ReasonOTP, phrases: []phrase{
+		p("otp", `\b\d{4,8} is (?:the|your) otp\b`),
+		p("one", `\b\d{4,8} is (?:the|your) one.time.password`),
+		p("verification code", `\b\d{4,8} is (?:the|your) verification code`),
+		p("otp", `\botp(?: is|:| -)? ?\d{4,8}\b`),
+		p("one", `\bone.time.password(?: is|:| -)? ?\d{4,8}\b`),
+		p("verification code", `\bverification code(?: is|:| -)? ?\d{4,8}\b`),
+		p("otp for", `\botp for (?:the )?(?:txn|transaction|payment|purchase)`),
+	}},
+	{reason: ReasonFailed, unless: refundCredited, phrases: []phrase{
+		p("failed", `\bfailed\b`),
+		p("declined", `\bdeclined\b`),
+		p("unsuccessful", `\bunsuccessful\b`),
+		p("could not be", `\bcould not be (?:processed|completed)\b`),
+		p("has not been", `\bhas not been (?:processed|completed)\b`),
+		p("insufficient", `\binsufficient (?:funds|balance)\b`),
+	}},
+	{reason: ReasonFutureDebit, phrases: []phrase{
+		p(" be ", `\b(?:will|shall|would) be `+
+			`(?:debited|charged|deducted|processed|auto.?debited|presented|credited|added`+
+			`|transferred|sent|paid|refunded)`),
+		p("to be ", `\bto be (?:debited|charged|deducted)`),
+		p("scheduled", `\bscheduled (?:for|on)\b`),
+		p("upcoming", `\bupcoming (?:debit|payment)`),
+		p("due for", `\b(?:payment )?due for\b`),
+	}},
+	{reason: ReasonBillReminder, phrases: []phrase{
+		p("bill alert", `\bbill alert\b`),
+		p("is due", `\bis due\b`),
+		p("due ", `\bdue (?:on|by|date)\b`),
+		p("due", `\b(?:total|min(?:imum)?\.?) (?:amt|amount) due\b`),
+		p("pay b", `\bpay (?:by|before)\b`),
+		p("overdue", `\boverdue\b`),
+		p("statement", `\bstatement (?:for|of) .* generated\b`),
+	}},
+	{reason: ReasonMandate, phrases: []phrase{
+		p("mandate", mandateNotice),
+		p("umrn", mandateNotice),
+		p("standing instruction", mandateNotice),
+		p("nach", mandateNotice),
+		p("enach", mandateNotice),
+		p("si ", mandateNotice),
+	}},
+	{reason: ReasonFundsBlocked, phrases: []phrase{
+		p("blocked", `\b(?:is|has been|are|been) blocked\b`),
+		p("earmarked", `\b(?:is|has been|are|been) earmarked\b`),
+		p("hold", `\b(?:is|has been|are|been) on hold\b`),
+		p("held", `\b(?:is|has been|are|been) held\b`),
+		p("lien", `\blien\b`),
+		p("asba", `\basba\b`),
+	}},
+	{reason: ReasonVoucher, phrases: []phrase{
+		p("voucher", `\be-?voucher\b|\bvoucher code\b`),
+		p("evoucher", `\bevoucher\b`),
+		p("gift card", `\bgift card\b`),
+	}},
+	{reason: ReasonCardBillPayment, phrases: []phrase{
+		p("payment of", `\bpayment of .* (?:has been )?received `+
+			`(?:on|towards|for) (?:your )?.*credit card\b`),
+		p("payment", `\bpayment (?:has been )?received (?:on|towards|for) your .*credit card\b`),
+	}},
 }
+
+// mandateNotice is a mandate's registration or processing notice.
+const mandateNotice = `\b(?:mandate|umrn|standing instruction|e-?nach|si)\b.*` +
+	`\b(?:for processing|registered|registration|created|set ?up|activated|revoked` +
+	`|cancelled|modified|request)\b`
 
 // promoWords mark advertisements; they refuse a message only when no movement
 // word is present, since real credits mention cashback too.
@@ -157,12 +224,10 @@ func refuse(m *message, moved bool) *RefusalError {
 		return &RefusalError{Reason: ReasonPhishing, Evidence: evidence(lower, loc, ReasonPhishing)}
 	}
 
-	for _, r := range rules {
-		if !m.containsAny(r.needles) {
-			continue
-		}
+	for i := range rules {
+		r := &rules[i]
 
-		loc := r.re.FindStringIndex(lower)
+		loc := r.match(m)
 		if loc == nil || (r.unless != nil && r.unless.MatchString(lower)) {
 			continue
 		}
@@ -192,15 +257,15 @@ var lureWords = []string{
 }
 
 // shareSecret asks the reader to give away a code; banks only ever say not to.
-var shareSecret = regexp.MustCompile(`\b(?:share|send|enter|provide) (?:the |your )?(?:otp|pin|cvv|password)`)
+var shareSecret = regexp.MustCompile(
+	`\b(?:share|send|enter|provide) (?:the |your )?(?:otp|pin|cvv|password)`)
 
 var (
 	secretWords = []string{"share", "send", "enter", "provide"}
-	linkNeedles = []string{"://", "bit.ly", "tinyurl"}
-)
 
-// linkRe finds links, including defanged ones ("hxxps://") and shorteners.
-var linkRe = regexp.MustCompile(`(?:https?|hxxps?)://\S+|\bbit\.ly/\S*|\btinyurl\.com/\S*`)
+	// linkNeedles find links, defanged ones ("hxxps://") and shorteners too.
+	linkNeedles = []string{"://", "bit.ly/", "tinyurl.com/"}
+)
 
 // phishing returns where the lure is in a message that pairs a link with a
 // threat or bait, or that asks for a secret; nil when it does neither.
@@ -213,7 +278,7 @@ func phishing(m *message) []int {
 		}
 	}
 
-	if !m.containsAny(linkNeedles) || !linkRe.MatchString(lower) {
+	if !m.containsAny(linkNeedles) {
 		return nil
 	}
 

@@ -61,11 +61,19 @@ func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
 type anchored struct {
 	keys []string
 	re   *regexp.Regexp
+
+	// needs, when set, names phrases one of which the message must contain
+	// for the pattern to be worth trying at all.
+	needs []string
 }
 
 // find returns the submatch indices, relative to the message, of up to limit
 // non-overlapping matches, leftmost first.
 func (a anchored) find(m *message, limit int) [][]int {
+	if len(a.needs) > 0 && !m.containsAny(a.needs) {
+		return nil
+	}
+
 	var out [][]int
 
 	s := m.lower

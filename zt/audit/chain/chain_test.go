@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -359,5 +360,79 @@ func TestNoSecretReachesTheChain(t *testing.T) {
 	data, _ := os.ReadFile(files[0])
 	if bytes.Contains(data, []byte("secret-value")) {
 		t.Fatal("a secret reached the chain file")
+	}
+}
+
+func TestRecoverCrashDuringRotation(t *testing.T) {
+	dir := t.TempDir()
+	pub, priv := newKey(t)
+	writeTrail(t, chain.Config{Dir: dir, Key: priv, MaxFileBytes: 2048}, 20)
+
+	// Make the last file look as if the writer died after sealing the
+	// previous file but before creating this one: remove it, and leave a
+	// torn write at the end of the previous file.
+	files, err := chain.Files(dir)
+	must(t, err)
+	must(t, os.Remove(files[len(files)-1]))
+
+	f, err := os.OpenFile(files[len(files)-2], os.O_WRONLY|os.O_APPEND, 0)
+	must(t, err)
+	_, err = f.WriteString(`{"hash":"ab`)
+	must(t, err)
+	must(t, f.Close())
+
+	w, err := chain.Open(context.Background(), chain.Config{Dir: dir, Key: priv, MaxFileBytes: 2048})
+	must(t, err)
+
+	if rec := w.Recovery(); !rec.Unclean || rec.Cut == nil {
+		t.Fatalf("recovery = %+v", rec)
+	}
+
+	_, err = w.Append(context.Background(), event(99))
+	must(t, err)
+	must(t, w.Close(context.Background()))
+
+	rep, err := chain.Verify(dir, chain.Options{Keys: []ed25519.PublicKey{pub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if rep.Unclean != 1 || len(rep.Cuts) != 1 {
+		t.Fatalf("report = %+v", rep)
+	}
+}
+
+func TestOpenRefusesDamageBeyondATornTail(t *testing.T) {
+	dir := t.TempDir()
+	_, priv := newKey(t)
+	writeTrail(t, chain.Config{Dir: dir, Key: priv}, 10)
+
+	editLines(t, dir, func(l []string) []string {
+		i := eventLine(t, l, "ev-5")
+		l[i] = strings.Replace(l[i], "alice", "mallory", 1)
+		return l
+	})
+
+	if _, err := chain.Open(context.Background(), chain.Config{Dir: dir, Key: priv}); !errors.Is(err, chain.ErrUnrecoverable) {
+		t.Fatalf("err = %v, want ErrUnrecoverable", err)
+	}
+}
+
+// TestCloseLeavesNoGoroutines checks that Close stops the writer goroutine.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	_, priv := newKey(t)
+	before := runtime.NumGoroutine()
+
+	for range 5 {
+		writeTrail(t, chain.Config{Dir: t.TempDir(), Key: priv}, 3)
+	}
+
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Close, %d before", runtime.NumGoroutine(), before)
+		}
+
+		time.Sleep(time.Millisecond)
 	}
 }

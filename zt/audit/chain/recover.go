@@ -111,11 +111,6 @@ func (w *Writer) restart(path string, data []byte, s scan) error {
 	closed := s.st.last.Type == TypeCheckpoint && s.st.last.Checkpoint.Final
 	w.recovery.Unclean = !closed
 
-	if closed && s.st.last.Checkpoint.Next != "" {
-		// The previous writer rotated but crashed before creating the file.
-		return w.createFile(w.st.fileNo+1, "rotate", true)
-	}
-
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("chain: %w", err)
@@ -126,6 +121,10 @@ func (w *Writer) restart(path string, data []byte, s scan) error {
 	cut, err := w.cutTail(path, data, s.end)
 	if err != nil {
 		return err
+	}
+
+	if closed && s.st.last.Checkpoint.Next != "" {
+		return w.finishRotation(cut)
 	}
 
 	open := &Opening{Chain: w.st.chain, File: filepath.Base(path), Reason: "restart", Clean: closed}
@@ -144,6 +143,25 @@ func (w *Writer) restart(path string, data []byte, s scan) error {
 	w.afterSeal()
 
 	return nil
+}
+
+// finishRotation creates the file that the last file's closing checkpoint
+// names: the previous writer crashed before it could.
+func (w *Writer) finishRotation(cut *Cut) error {
+	if err := w.file.Close(); err != nil {
+		return fmt.Errorf("chain: %w", err)
+	}
+
+	w.recovery.Unclean = true
+	if err := w.createFile(w.st.fileNo+1, "rotate", false); err != nil {
+		return err
+	}
+
+	if cut == nil {
+		return nil
+	}
+
+	return w.appendCut(cut)
 }
 
 // restartEmpty handles a last file without a single valid record: a crash

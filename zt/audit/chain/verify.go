@@ -111,8 +111,8 @@ type Report struct {
 	// Closed is true when the trail ends with a closing checkpoint.
 	Closed bool
 
-	// Restarts counts restarts of the writer; Unclean counts those after a
-	// crash.
+	// Restarts counts restarts of the writer; Unclean counts the files
+	// opened or continued after a crash.
 	Restarts, Unclean int
 
 	// Cuts lists the torn tails that were cut after crashes.
@@ -331,9 +331,10 @@ func (v *verifier) accept(r *Record, hash string) {
 		rep.Chain = r.Open.Chain
 		if r.Open.Reason == "restart" {
 			rep.Restarts++
-			if !r.Open.Clean {
-				rep.Unclean++
-			}
+		}
+
+		if !r.Open.Clean {
+			rep.Unclean++
 		}
 	case TypeCut:
 		rep.Cuts = append(rep.Cuts, *r.Cut)

@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/ztkit/ztkit/zt/audit"
@@ -97,7 +100,7 @@ type state struct {
 }
 
 type request struct {
-	events []audit.Event
+	events [][]byte // each event's JSON, encoded by the caller
 	done   chan result
 }
 
@@ -193,15 +196,36 @@ func (w *Writer) Recovery() Recovery {
 // sequence number once the record is durable. If ctx ends first, the event
 // may or may not have been written.
 func (w *Writer) Append(ctx context.Context, e audit.Event) (uint64, error) {
-	return w.submit(ctx, []audit.Event{audit.Scrub(e)})
+	b, err := encodeEvent(e)
+	if err != nil {
+		return 0, err
+	}
+
+	return w.submit(ctx, [][]byte{b})
+}
+
+// encodeEvent scrubs and encodes e in the caller's goroutine, so that the
+// writer's goroutine only chains and hashes.
+func encodeEvent(e audit.Event) ([]byte, error) {
+	b, err := json.Marshal(audit.Scrub(e))
+	if err != nil {
+		return nil, fmt.Errorf("chain: encode event: %w", err)
+	}
+
+	return b, nil
 }
 
 // Write appends batch and returns once every record is durable. It makes a
 // Writer an audit.Sink.
 func (w *Writer) Write(ctx context.Context, batch []audit.Event) error {
-	events := make([]audit.Event, len(batch))
+	events := make([][]byte, len(batch))
 	for i, e := range batch {
-		events[i] = audit.Scrub(e)
+		b, err := encodeEvent(e)
+		if err != nil {
+			return err
+		}
+
+		events[i] = b
 	}
 
 	_, err := w.submit(ctx, events)
@@ -209,7 +233,7 @@ func (w *Writer) Write(ctx context.Context, batch []audit.Event) error {
 	return err
 }
 
-func (w *Writer) submit(ctx context.Context, events []audit.Event) (uint64, error) {
+func (w *Writer) submit(ctx context.Context, events [][]byte) (uint64, error) {
 	req := &request{events: events, done: make(chan result, 1)}
 
 	select {
@@ -346,9 +370,8 @@ func (w *Writer) commit(group []*request) {
 	var buf []byte
 	for i, req := range group {
 		seqs[i] = w.st.seq
-		for j := range req.events {
-			line := w.next(&Record{Type: TypeEvent, Event: &req.events[j]})
-			buf = append(buf, line...)
+		for _, ev := range req.events {
+			buf = w.appendEvent(buf, ev)
 		}
 	}
 
@@ -394,6 +417,42 @@ func (w *Writer) next(r *Record) []byte {
 	w.st.unsealed++
 
 	return line
+}
+
+// eventRecord stands for the last record when it is an event; only its
+// type is read.
+var eventRecord = &Record{Type: TypeEvent}
+
+// appendEvent chains an event record whose event JSON is ev and appends its
+// line to buf. The body is assembled by hand in the field order and format
+// that encoding/json gives a Record, so that it decodes as one.
+func (w *Writer) appendEvent(buf, ev []byte) []byte {
+	body := make([]byte, 0, len(ev)+192)
+	body = append(body, `{"seq":`...)
+	body = strconv.AppendUint(body, w.st.seq, 10)
+	body = append(body, `,"prev":"`...)
+	body = append(body, w.st.head...)
+	body = append(body, `","type":"event","time":"`...)
+	body = w.cfg.Now().UTC().AppendFormat(body, time.RFC3339Nano)
+	body = append(body, `","event":`...)
+	body = append(body, ev...)
+	body = append(body, '}')
+
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+
+	buf = append(buf, `{"hash":"`...)
+	buf = append(buf, hash...)
+	buf = append(buf, `","body":`...)
+	buf = append(buf, body...)
+	buf = append(buf, "}\n"...)
+
+	w.st.seq++
+	w.st.head = hash
+	w.st.last = eventRecord
+	w.st.unsealed++
+
+	return buf
 }
 
 // checkpointLine seals the chain so far.

@@ -13,6 +13,9 @@ func (e *env) count(a account) int {
 	e.t.Helper()
 
 	r := e.do("GET", "/v1/transactions?limit=500", a.token, nil)
+	if r.status != http.StatusOK {
+		e.t.Fatalf("count: %d %s", r.status, r.body)
+	}
 
 	var p store.Page
 	r.decode(e.t, &p)
@@ -137,6 +140,17 @@ func TestBadQueries(t *testing.T) {
 		"/v1/auditor/transactions?owner_id=" + strings.Repeat("a", 40),
 	} {
 		if r := e.do("GET", q, aud.token, nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", q, r.status)
+		}
+	}
+
+	admin := e.login(e.admin.Email, e.admin.Password)
+	for _, q := range []string{
+		"/v1/admin/audit?decision=maybe", "/v1/admin/audit?user_id='%20OR%201=1--",
+		"/v1/admin/audit?limit=9999", "/v1/admin/session-log?user_id=x'%20OR%201=1",
+		"/v1/admin/users?status=root", "/v1/admin/users?role=superuser",
+	} {
+		if r := e.do("GET", q, admin.token, nil); r.status != http.StatusBadRequest {
 			t.Errorf("GET %s: %d, want 400", q, r.status)
 		}
 	}

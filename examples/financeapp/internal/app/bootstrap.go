@@ -39,9 +39,22 @@ func GeneratePassword() (string, error) {
 	return string(b), nil
 }
 
-// BootstrapAdmin creates the first admin with a generated password, once. It
-// returns nil when an admin exists already.
+// BootstrapAdmin creates the first admin with a generated password, once,
+// and pushes the new role binding to the engines. It returns nil when an
+// admin exists already.
 func BootstrapAdmin(ctx context.Context, p *Platform, email string) (*Account, error) {
+	a, err := Bootstrap(ctx, p.store, email, p.passwordParams())
+	if err != nil || a == nil {
+		return a, err
+	}
+
+	return a, p.pip.Publish(ctx)
+}
+
+// Bootstrap creates the first admin in st with a generated password, once.
+// It returns nil when an admin exists already.
+func Bootstrap(ctx context.Context, st *store.Store, email string,
+	params password.Params) (*Account, error) {
 	email, err := domain.NormalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -52,21 +65,17 @@ func BootstrapAdmin(ctx context.Context, p *Platform, email string) (*Account, e
 		return nil, err
 	}
 
-	hash, err := password.Hash(pw, p.passwordParams())
+	hash, err := password.Hash(pw, params)
 	if err != nil {
 		return nil, err
 	}
 
-	u, err := p.store.BootstrapAdmin(ctx, email, hash)
+	u, err := st.BootstrapAdmin(ctx, email, hash)
 	if errors.Is(err, store.ErrConflict) {
 		return nil, nil
 	}
 
 	if err != nil {
-		return nil, err
-	}
-
-	if err := p.pip.Publish(ctx); err != nil {
 		return nil, err
 	}
 

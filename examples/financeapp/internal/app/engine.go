@@ -36,7 +36,7 @@ func (p *Platform) engine(ctx context.Context, s routes.Service, hook pep.Before
 	}
 
 	cfg := pep.Config{Policies: bundle, Entrypoints: []string{policy.Entrypoint(s)},
-		Logger: p.cfg.Logger}
+		Timeout: p.cfg.DecisionTimeout, Logger: p.cfg.Logger}
 
 	if hook != nil {
 		cfg.Before = []pep.BeforeHook{hook}
@@ -59,7 +59,12 @@ func (p *Platform) engine(ctx context.Context, s routes.Service, hook pep.Before
 	}
 
 	p.closers = append(p.closers, e.Close)
-	p.pip.Subscribe(p.sink(e))
+
+	if p.pip != nil {
+		p.pip.Subscribe(p.sink(e))
+	} else {
+		p.sinks = append(p.sinks, p.sink(e))
+	}
 
 	return e, nil
 }

@@ -45,6 +45,10 @@ func startWith(t testing.TB, cfg app.Config) *env {
 	cfg.DataDir, cfg.PublicAddr, cfg.Password, cfg.LoginBurst =
 		t.TempDir(), "127.0.0.1:0", fastHash, 10000
 
+	// Generous: -race on a loaded two-core machine is slow, and a decision
+	// past its deadline is (rightly) a deny.
+	cfg.DecisionTimeout = 5 * time.Second
+
 	p, err := app.Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/ztkit/ztkit/examples/financeapp/api"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 )
 
@@ -46,8 +47,8 @@ func TestOpenAPICoversRouteTable(t *testing.T) {
 
 	served := map[string]bool{}
 	for _, r := range routes.Table {
-		if strings.HasPrefix(r.Path, "/internal/v1/auth/") {
-			continue // the backend's side of sign-in, not part of the API
+		if strings.HasPrefix(r.Path, "/internal/v1/auth/") || r.Path == "/internal/v1/pip" {
+			continue // the backend's side of sign-in and its PIP feed: not the API
 		}
 
 		key := r.Method + " " + r.Path
@@ -58,9 +59,18 @@ func TestOpenAPICoversRouteTable(t *testing.T) {
 		}
 	}
 
+	browser := (&public.Service{}).BrowserHandlers()
+
 	for key := range documented {
-		if !served[key] {
-			t.Errorf("%s is documented but not in the route table", key)
+		_, isBrowser := browser[key]
+		if !served[key] && !isBrowser {
+			t.Errorf("%s is documented but not served", key)
+		}
+	}
+
+	for key := range browser {
+		if !documented[key] && !strings.HasPrefix(key, "POST /api/v1/") {
+			t.Errorf("browser route %s is not documented", key)
 		}
 	}
 }

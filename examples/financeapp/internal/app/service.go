@@ -23,7 +23,6 @@ import (
 	"github.com/ztkit/ztkit/zt/mtls"
 	"github.com/ztkit/ztkit/zt/mtls/devca"
 	"github.com/ztkit/ztkit/zt/pep"
-	"github.com/ztkit/ztkit/zt/token"
 )
 
 // unit is one service being assembled.
@@ -32,6 +31,7 @@ type unit struct {
 	source *devca.Source
 	engine *pep.Engine
 	echo   *echo.Echo
+	public *public.Service
 }
 
 func (p *Platform) startService(ctx context.Context, s routes.Service) error {
@@ -74,10 +74,10 @@ func (p *Platform) backendService(u *unit) (*backend.Service, error) {
 	})
 }
 
-// revokeSessions makes the sessions fail on their next request everywhere.
-// TODO(revoke): fan out through zt/revoke's Redis pub/sub when services run
-// as separate processes; in one process the list is shared.
-func (p *Platform) revokeSessions(_ context.Context, ids []string) error {
+// revokeSessions makes the sessions fail on their next request everywhere:
+// in this process at once, in others through Redis when it is configured,
+// else at their next poll of the backend.
+func (p *Platform) revokeSessions(ctx context.Context, ids []string) error {
 	var entries []revokeEntry
 	for _, id := range ids {
 		if id != "" {
@@ -87,6 +87,10 @@ func (p *Platform) revokeSessions(_ context.Context, ids []string) error {
 
 	if len(entries) == 0 {
 		return nil
+	}
+
+	if p.rep != nil {
+		return p.rep.Revoke(ctx, entries...)
 	}
 
 	return p.revoke.RevokeAll(entries)
@@ -143,23 +147,27 @@ func signedIn(served []routes.Route) []routes.Route {
 func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) error {
 	served := routes.Served(u.name)
 
-	verifier, err := token.NewVerifier(ctx, token.VerifierConfig{
-		Issuer: p.PublicURL(), Audience: []string{Audience}, Keys: p.keys,
-		Revocation: p.revoke,
-	})
+	verifier, err := p.verifier(ctx)
 	if err != nil {
-		return fmt.Errorf("verifier: %w", err)
+		return err
+	}
+
+	handlers, err := p.handlers(u, be, served)
+	if err != nil {
+		return err
 	}
 
 	decided := served
 	mwCfg := middleware.Config{
 		Verifier: verifier, Engine: u.engine,
-		Revocation: p.revoke, Audit: p.audit, Realm: "financeapp", Logger: p.cfg.Logger,
+		Revocation: p.revoke, Audit: p.emit, Realm: "financeapp", Logger: p.cfg.Logger,
 	}
 
 	if u.name == routes.Public {
-		mwCfg.Public = publicRoutes(served)
-		decided = signedIn(served)
+		mwCfg.Public = append(publicRoutes(served), browserPublic...)
+		decided = append(signedIn(served), browserRoutes(served)...)
+		mwCfg.Session = u.public.Sealer().SessionVerifier(verifier)
+		mwCfg.SessionCookie = public.SessionCookie
 	}
 
 	mwCfg.Routes = middlewareRoutes(decided, u.name)
@@ -169,14 +177,14 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 		return fmt.Errorf("middleware: %w", err)
 	}
 
-	handlers, err := p.handlers(u, be, served)
-	if err != nil {
-		return err
-	}
-
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = httpx.ErrorHandler
+
+	if u.name == routes.Public {
+		e.Use(securityHeaders, u.public.Browser)
+	}
+
 	e.Use(mw.Echo())
 
 	for _, r := range served {
@@ -186,6 +194,10 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 		}
 
 		e.Add(r.Method, r.EchoPath(), h)
+	}
+
+	if u.name == routes.Public {
+		p.browser(e, u, handlers, served)
 	}
 
 	u.echo = e
@@ -207,6 +219,7 @@ func (p *Platform) handlers(u *unit, be *backend.Service,
 			return nil, err
 		}
 
+		u.public, p.edge = pub, pub
 		out = pub.Handlers()
 	}
 
@@ -228,7 +241,8 @@ func (p *Platform) handlers(u *unit, be *backend.Service,
 
 func (p *Platform) publicService(u *unit) (*public.Service, error) {
 	cfg := public.Config{Backend: p.serviceURL(routes.Backend),
-		Client: p.client(u, routes.Backend), Issuer: p.issuer}
+		Client: p.client(u, routes.Backend), Issuer: p.issuer,
+		Profile: p.profile(p.client(u, routes.User)), Origin: p.PublicURL()}
 	if p.cfg.LoginBurst > 0 {
 		cfg.Limiter = public.NewLimiter(public.DefaultRate, p.cfg.LoginBurst)
 	}

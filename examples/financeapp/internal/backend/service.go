@@ -122,6 +122,9 @@ func (s *Service) Handlers() map[string]echo.HandlerFunc {
 		"admin.users.delete":          s.adminDelete,
 		"admin.users.revoke_sessions": s.adminRevokeSessions,
 		"admin.session_log":           s.adminSessionLog,
+		"admin.audit":                 s.adminAudit,
+
+		"pip.read": s.pipFeed,
 	}
 }
 
@@ -188,4 +191,29 @@ func (s *Service) published(c echo.Context, status int, body any) error {
 	}
 
 	return c.JSON(status, body)
+}
+
+// pipFeed answers the policy information that services in other processes
+// poll: role bindings, TOTP users, active grants and revoked sessions.
+func (s *Service) pipFeed(c echo.Context) error {
+	ctx := c.Request().Context()
+
+	snap, err := s.cfg.PIP.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+
+	revoked, err := s.cfg.Store.RevokedSessions(ctx)
+	if err != nil {
+		return err
+	}
+
+	snap.Sessions = make(map[string]time.Time, len(revoked))
+	for _, sess := range revoked {
+		snap.Sessions[sess.ID] = sess.ExpiresAt
+	}
+
+	c.Response().Header().Set("Cache-Control", "no-store")
+
+	return c.JSON(http.StatusOK, snap)
 }

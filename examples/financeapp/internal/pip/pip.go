@@ -18,20 +18,24 @@ import (
 
 // Snapshot is one version of the policy information.
 type Snapshot struct {
+	// Sessions lists the IDs of sessions revoked before their expiry, with
+	// their expiry; only Feed fills it.
+	Sessions map[string]time.Time `json:"sessions,omitempty"`
+
 	// Roles binds every known user to their roles: exactly one for an active
 	// user, none for a pending or rejected one.
-	Roles map[string][]string
+	Roles map[string][]string `json:"roles"`
 
 	// TOTP lists the users with TOTP enabled.
-	TOTP map[string]bool
+	TOTP map[string]bool `json:"totp"`
 
 	// Grants lists each auditor's active grants, as the filter policy reads
 	// them (data.ztkit.pip.facts.grants).
-	Grants map[string][]map[string]any
+	Grants map[string][]map[string]any `json:"grants"`
 
 	// Removed lists users that were deleted since the previous snapshot, so
 	// that sinks can unbind them.
-	Removed []string
+	Removed []string `json:"-"`
 }
 
 // Sink receives every new snapshot, for example a policy engine's PIP.
@@ -83,6 +87,20 @@ func (p *Publisher) Publish(ctx context.Context) error {
 	}
 
 	return nil
+}
+
+// Snapshot builds the current snapshot, for services in other processes.
+// Its Removed is empty: a remote consumer tracks removals itself.
+func (p *Publisher) Snapshot(ctx context.Context) (Snapshot, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	known := p.known
+	snap, err := p.build(ctx)
+	p.known = known
+	snap.Removed = nil
+
+	return snap, err
 }
 
 func (p *Publisher) build(ctx context.Context) (Snapshot, error) {

@@ -41,7 +41,22 @@ type Config struct {
 	// Limiter rate limits sign-in routes per client address; nil means
 	// NewLimiter(DefaultRate, DefaultBurst).
 	Limiter *Limiter
+
+	// Profile fetches the signed-in user for the browser session; nil
+	// answers every session query as signed out.
+	Profile ProfileFunc
+
+	// Sealer seals tokens into the browser's cookies; nil means a new one
+	// with a random key.
+	Sealer *Sealer
+
+	// Origin is the public origin ("https://host:port") that browser
+	// requests must come from. Required.
+	Origin string
 }
+
+// Sealer returns the sealer of the browser's cookies.
+func (s *Service) Sealer() *Sealer { return s.cfg.Sealer }
 
 // Service serves the public service's own routes.
 type Service struct {
@@ -56,6 +71,19 @@ func New(cfg Config) (*Service, error) {
 
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewLimiter(DefaultRate, DefaultBurst)
+	}
+
+	if cfg.Origin == "" {
+		return nil, fmt.Errorf("public: Origin is required")
+	}
+
+	if cfg.Sealer == nil {
+		sealer, err := NewSealer()
+		if err != nil {
+			return nil, err
+		}
+
+		cfg.Sealer = sealer
 	}
 
 	return &Service{cfg: cfg}, nil
@@ -165,12 +193,9 @@ func (s *Service) signIn(c echo.Context, path string, in any, withRefresh bool) 
 		return fmt.Errorf("public: backend answer: %w", err)
 	}
 
-	at, err := s.cfg.Issuer.Issue(c.Request().Context(), token.AccessToken{
-		Subject: si.User.ID, ClientID: ClientID, SessionID: si.SessionID,
-		AuthTime: time.Unix(si.AuthTime, 0), AuthMethods: si.AuthMethods,
-	})
+	at, err := s.issue(c, si)
 	if err != nil {
-		return fmt.Errorf("public: issue: %w", err)
+		return err
 	}
 
 	out := Tokens{AccessToken: at, TokenType: "Bearer", SessionID: si.SessionID,
@@ -182,6 +207,19 @@ func (s *Service) signIn(c echo.Context, path string, in any, withRefresh bool) 
 	c.Response().Header().Set("Cache-Control", "no-store")
 
 	return c.JSON(http.StatusOK, out)
+}
+
+// issue signs the access token of a sign-in.
+func (s *Service) issue(c echo.Context, si backend.SignIn) (string, error) {
+	at, err := s.cfg.Issuer.Issue(c.Request().Context(), token.AccessToken{
+		Subject: si.User.ID, ClientID: ClientID, SessionID: si.SessionID,
+		AuthTime: time.Unix(si.AuthTime, 0), AuthMethods: si.AuthMethods,
+	})
+	if err != nil {
+		return "", fmt.Errorf("public: issue: %w", err)
+	}
+
+	return at, nil
 }
 
 // relay sends in to the backend and passes its answer on.

@@ -113,8 +113,12 @@ var Table = []Route{
 	{Method: del, Path: "/v1/admin/users/{id}", Action: "admin.users.delete", Service: Admin, Roles: admins, StepUp: true},
 	{Method: post, Path: "/v1/admin/users/{id}/sessions/revoke", Action: "admin.users.revoke_sessions", Service: Admin, Roles: admins},
 	{Method: get, Path: "/v1/admin/session-log", Action: "admin.session_log", Service: Admin, Roles: admins},
+	{Method: get, Path: "/v1/admin/audit", Action: "admin.audit", Service: Admin, Roles: admins},
 
 	{Method: post, Path: "/internal/v1/drafts", Action: "drafts.ingest", Service: ZeroSMS, Roles: users, Internal: true},
+
+	// The policy information feed that services in other processes poll.
+	{Method: get, Path: "/internal/v1/pip", Action: "pip.read", Service: Backend, Roles: nobody, Anonymous: true, Internal: true},
 
 	// The backend's side of sign-in, for the public service alone.
 	{Method: post, Path: "/internal/v1/auth/register", Action: "auth.backend.register", Service: Public, Roles: nobody, Anonymous: true, Internal: true},

@@ -184,8 +184,12 @@ func (s *Store) Session(ctx context.Context, id string) (domain.Session, error) 
 
 // Sessions lists a user's sessions, newest first.
 func (s *Store) Sessions(ctx context.Context, userID string) ([]domain.Session, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions
+	return s.querySessions(ctx, `SELECT `+sessionCols+` FROM sessions
 		WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
+}
+
+func (s *Store) querySessions(ctx context.Context, q string, args ...any) ([]domain.Session, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -302,4 +306,11 @@ func (s *Store) SessionLog(ctx context.Context, userID string,
 	}
 
 	return out, mapErr(rows.Err())
+}
+
+// RevokedSessions lists the sessions revoked before they expired and not
+// yet expired, so that services in other processes can refuse their tokens.
+func (s *Store) RevokedSessions(ctx context.Context) ([]domain.Session, error) {
+	return s.querySessions(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE revoked_at IS NOT NULL AND expires_at > $1`, ms(s.now()))
 }

@@ -1,17 +1,27 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react'
 import { createBrowserRouter, Link, type RouteObject } from 'react-router'
 import { Home, RequireRole } from './components/guards'
 import { Layout } from './components/Layout'
-import { Dashboard } from './pages/Dashboard'
-import { Sharing } from './pages/Sharing'
-import { Inbox } from './pages/Inbox'
-import { SharedRecords, SharedWithMe } from './pages/Auditor'
-import { Approvals } from './pages/admin/Approvals'
-import { Users } from './pages/admin/Users'
-import { Alerts, AuditTrail, SessionLog } from './pages/admin/Logs'
 import { Profile } from './pages/Profile'
-import { TotpSetup } from './pages/TotpSetup'
 import { SignIn } from './pages/SignIn'
 import { SignUp } from './pages/SignUp'
+
+// Pages load on first use: the charts and the QR code weigh most of the UI.
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): LazyExoticComponent<ComponentType> {
+  return lazy(() => load().then((m) => ({ default: m[name] })))
+}
+
+const Dashboard = page(() => import('./pages/Dashboard'), 'Dashboard')
+const Sharing = page(() => import('./pages/Sharing'), 'Sharing')
+const Inbox = page(() => import('./pages/Inbox'), 'Inbox')
+const SharedWithMe = page(() => import('./pages/Auditor'), 'SharedWithMe')
+const SharedRecords = page(() => import('./pages/Auditor'), 'SharedRecords')
+const Approvals = page(() => import('./pages/admin/Approvals'), 'Approvals')
+const Users = page(() => import('./pages/admin/Users'), 'Users')
+const SessionLog = page(() => import('./pages/admin/Logs'), 'SessionLog')
+const AuditTrail = page(() => import('./pages/admin/Logs'), 'AuditTrail')
+const Alerts = page(() => import('./pages/admin/Logs'), 'Alerts')
+const TotpSetup = page(() => import('./pages/TotpSetup'), 'TotpSetup')
 
 function NotFound() {
   return (

@@ -36,7 +36,7 @@ func trainCmd() *cobra.Command {
 
 	cmd := &cobra.Command{
 		Use:   "train",
-		Short: "Train the spam classifier on the embedded corpus and write the model and its checksum",
+		Short: "Train the spam classifier on the embedded corpora; write the model and checksum",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			sum, err := train(out)
@@ -49,7 +49,8 @@ func trainCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", defaultModelPath, "model file to write; the checksum goes beside it")
+	cmd.Flags().StringVar(&out, "out", defaultModelPath,
+		"model file to write; the checksum goes beside it")
 
 	return cmd
 }
@@ -131,7 +132,8 @@ func evalCmd() *cobra.Command {
 				return err
 			}
 
-			r, err := classify.Evaluate(collection, bank, classify.DefaultConfig, fraction, folds, seed)
+			r, err := classify.Evaluate(collection, bank, classify.DefaultConfig,
+				fraction, folds, seed)
 			if err != nil {
 				return err
 			}
@@ -142,7 +144,8 @@ func evalCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", defaultSeed, "seed of the split and the folds")
-	cmd.Flags().Float64Var(&fraction, "test-fraction", defaultTestFraction, "share of each class held out")
+	cmd.Flags().Float64Var(&fraction, "test-fraction", defaultTestFraction,
+		"share of each class held out")
 	cmd.Flags().IntVar(&folds, "folds", defaultFolds, "folds of the cross-validation")
 
 	return cmd
@@ -193,7 +196,8 @@ func classifyCmd() *cobra.Command {
 					verdict = "spam"
 				}
 
-				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%.4f\t%s\n", verdict, m.Score(text), oneLine(text))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%.4f\t%s\n",
+					verdict, m.Score(text), oneLine(text))
 			}
 
 			return nil

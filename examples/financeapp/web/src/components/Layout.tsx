@@ -1,9 +1,10 @@
-import { useState } from 'react'
+import { Suspense, useState } from 'react'
 import { NavLink, Outlet } from 'react-router'
 import { useSession } from '../app/hooks'
 import { useSignOutMutation } from '../api/auth'
 import type { Role } from '../api/types'
 import { StepUpDialog } from './StepUpDialog'
+import { Loading } from './ui'
 
 interface NavItem {
   to: string
@@ -137,7 +138,9 @@ export function Layout() {
       )}
       <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:ml-64 lg:px-10 lg:py-8">
         <div className="mx-auto max-w-7xl">
-          <Outlet />
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
         </div>
       </main>
       <StepUpDialog />

@@ -198,6 +198,9 @@ export function TransactionTable({
                 <td className="td max-w-xs">
                   <p className="truncate font-medium text-slate-900">{t.description || '—'}</p>
                   {t.location && <p className="truncate text-xs text-slate-500">{t.location}</p>}
+                  <p className="text-xs font-medium text-slate-700 tabular-nums sm:hidden">
+                    {formatMoney(t.amount_minor, t.currency)} · {label(t.category)}
+                  </p>
                 </td>
                 <td className="td">
                   <Badge tone={categoryTone[t.category]}>{label(t.category)}</Badge>

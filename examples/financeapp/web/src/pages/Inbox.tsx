@@ -1,7 +1,9 @@
+import { useState } from 'react'
 import { useConfirmDraftMutation, useDiscardDraftMutation, useDraftsQuery } from '../api/finance'
 import { describeError } from '../api/problem'
-import type { Draft } from '../api/types'
-import { Alert, Badge, Button, Card, Empty, Loading, PageHeader } from '../components/ui'
+import type { Draft, TransactionInput } from '../api/types'
+import { TransactionForm } from '../components/TransactionForm'
+import { Alert, Badge, Button, Card, Dialog, Empty, Loading, PageHeader } from '../components/ui'
 import { formatDate, formatDateTime, formatMoney, label } from '../lib/format'
 
 const dangerFlags = new Set(['phishing', 'spam'])
@@ -9,6 +11,7 @@ const dangerFlags = new Set(['phishing', 'spam'])
 function DraftCard({ d }: { d: Draft }) {
   const [confirm, confirmState] = useConfirmDraftMutation()
   const [discard, discardState] = useDiscardDraftMutation()
+  const [editing, setEditing] = useState(false)
   const flags = d.flags ?? []
   const risky = flags.some((f) => dangerFlags.has(f))
   const t = d.transaction
@@ -41,10 +44,28 @@ function DraftCard({ d }: { d: Draft }) {
         <Button variant="secondary" busy={discardState.isLoading} onClick={() => discard(d.id)} aria-label={`Discard ${t.description || 'draft'}`}>
           Discard
         </Button>
+        <Button variant="secondary" onClick={() => setEditing(true)} aria-label={`Correct ${t.description || 'draft'} and confirm`}>
+          Correct…
+        </Button>
         <Button variant={risky ? 'secondary' : 'primary'} busy={confirmState.isLoading} onClick={() => confirm({ id: d.id })} aria-label={`Confirm ${t.description || 'draft'}`}>
           Confirm
         </Button>
       </div>
+      {editing && (
+        <Dialog title="Correct and confirm" description="Fix what the message got wrong; the transaction is recorded as you confirm it." onClose={() => setEditing(false)}>
+          <TransactionForm
+            initial={t}
+            submitLabel="Confirm"
+            busy={confirmState.isLoading}
+            error={confirmState.error ? describeError(confirmState.error) : null}
+            onSubmit={async (body: TransactionInput) => {
+              const res = await confirm({ id: d.id, body })
+              if (!('error' in res)) setEditing(false)
+            }}
+            onCancel={() => setEditing(false)}
+          />
+        </Dialog>
+      )}
     </li>
   )
 }
