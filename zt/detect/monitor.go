@@ -78,6 +78,9 @@ type MonitorConfig struct {
 	// touched; zero means DefaultEnumeration.
 	Enumeration Threshold
 	// NoNewSource disables the new-source sign-in detector.
+	//
+	// TODO(detect): impossible travel needs a geolocation of source
+	// addresses, which ztkit does not ship; a Locator hook would add it.
 	NoNewSource bool
 
 	// Handler receives every alert, from Run's goroutine. Nil drops them

@@ -38,6 +38,9 @@ func (q *Query) match(a *Alert) bool {
 		(q.Source == "" || a.Source == q.Source)
 }
 
+// TODO(detect): a database/sql Store, so that alerts outlive a restart and
+// every replica's admin console sees them all.
+
 // DefaultMemoryStoreSize is the capacity of a MemoryStore made with size 0.
 const DefaultMemoryStoreSize = 10_000
 

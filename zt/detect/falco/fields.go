@@ -74,6 +74,18 @@ func (p Priority) MarshalText() ([]byte, error) {
 	return []byte(priorityNames[p]), nil
 }
 
+// UnmarshalText decodes a priority name, as ParsePriority does.
+func (p *Priority) UnmarshalText(b []byte) error {
+	parsed, err := ParsePriority(string(b))
+	if err != nil {
+		return fmt.Errorf("falco: %w", err)
+	}
+
+	*p = parsed
+
+	return nil
+}
+
 // Fields are an alert's output fields, keyed by Falco field name ("k8s.ns.name",
 // "proc.aname[2]"). Values are strings, json.Number values (integers stay
 // exact), booleans, nil or lists, as decoded from JSON.

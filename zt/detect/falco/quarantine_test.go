@@ -1,12 +1,15 @@
 package falco_test
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 
+	"github.com/ztkit/ztkit/zt/detect/falco"
 	"github.com/ztkit/ztkit/zt/mtls"
 	"github.com/ztkit/ztkit/zt/mtls/mtlstest"
 )
@@ -66,4 +69,53 @@ func get(t *testing.T, c *http.Client, url string) int {
 	_, _ = io.Copy(io.Discard, resp.Body)
 
 	return resp.StatusCode
+}
+
+// Falco's http_output authenticates with a client certificate: the
+// receiver, served over mTLS, lets in only Falco's SPIFFE ID.
+func TestReceiverAuthorizesMTLSPeer(t *testing.T) {
+	ca := mtlstest.NewCA(t, "example.org")
+	server := mtlstest.NewSource(t, ca, "/security/detect")
+	falcoID := "spiffe://example.org/ns/falco/sa/falco"
+
+	p := newPipeline(t, func(c *falco.ReceiverConfig) {
+		c.Token = falco.Secret{}
+		c.Authorize = func(r *http.Request) error {
+			w, err := mtls.RequestWorkload(r)
+			if err != nil {
+				return err
+			}
+			if w.ID != falcoID {
+				return errors.New("not falco")
+			}
+			return nil
+		}
+	})
+	url := mtlstest.Serve(t, p.handler, server, mtls.AuthorizeAny()) + "/falco"
+
+	serverID := spiffeid.RequireFromString("spiffe://example.org/security/detect")
+	payload := loadCases(t)["F05"].Payload
+	for _, tt := range []struct {
+		path string
+		want int
+	}{
+		{"/ns/falco/sa/falco", http.StatusAccepted},
+		{"/ns/default/sa/attacker", http.StatusUnauthorized},
+	} {
+		client := mtls.NewClient(mtlstest.NewSource(t, ca, tt.path), mtls.AuthorizeID(serverID))
+		resp, err := client.Post(url, "application/json", bytes.NewReader(payload))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.path, err)
+		}
+		resp.Body.Close()
+		client.CloseIdleConnections()
+
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.path, resp.StatusCode, tt.want)
+		}
+	}
+
+	if p.revoked.Len() != 1 {
+		t.Errorf("revocations = %d, want the one from Falco's post", p.revoked.Len())
+	}
 }

@@ -45,6 +45,7 @@ func (e *events) list() []audit.Event {
 // pipeline is a receiver wired to a real revocation list and risk store.
 type pipeline struct {
 	url     string
+	handler http.Handler
 	revoked *revoke.List
 	risk    *detect.RiskStore
 	alerts  *detect.MemoryStore
@@ -90,7 +91,7 @@ func newPipeline(t *testing.T, mutate func(*falco.ReceiverConfig)) *pipeline {
 
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
-	p.url = srv.URL + "/falco"
+	p.url, p.handler = srv.URL+"/falco", rc
 
 	return p
 }
