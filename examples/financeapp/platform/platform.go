@@ -28,3 +28,12 @@ func Start(ctx context.Context, cfg Config) (*Platform, error) {
 
 // CAFile returns where the dev CA certificate is written in a data folder.
 func CAFile(dataDir string) string { return app.CAFile(dataDir) }
+
+// Account is a user account created by SeedDemo, with its password.
+type Account = app.Account
+
+// SeedDemo creates the demo users (an admin-activated user and an auditor)
+// and their transactions, as `financeapp dev --demo` does.
+func SeedDemo(ctx context.Context, p *Platform) ([]Account, error) {
+	return app.SeedDemo(ctx, p)
+}
