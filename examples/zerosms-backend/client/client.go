@@ -101,6 +101,10 @@ func LoadKey(path string) (jwk.Key, error) {
 
 // PublicJWK returns the public part of key as JSON.
 func PublicJWK(key jwk.Key) (json.RawMessage, error) {
+	if key == nil {
+		return nil, errors.New("client: no key")
+	}
+
 	pub, err := key.PublicKey()
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
