@@ -6,25 +6,26 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/spiffe/go-spiffe/v2/svid/x509svid"
-
 	"github.com/ztkit/ztkit/zt"
+	"github.com/ztkit/ztkit/zt/mtls"
 	"github.com/ztkit/ztkit/zt/token"
 )
 
 // PeerSPIFFEID is the default PeerIdentityFunc: it reads the SPIFFE ID of
-// the leaf certificate the mTLS peer presented. It returns nil when the
-// request came without a client certificate, and an error when the
-// certificate has no valid SPIFFE ID.
+// the leaf certificate the mTLS peer presented with mtls.RequestWorkload,
+// which applies the X.509-SVID checks strictly (not a CA, no certificate or
+// CRL signing, digitalSignature key usage, exactly one URI SAN read as
+// encoded). It returns nil when the request came without a client
+// certificate, and an error when the certificate is not a valid X.509-SVID.
 func PeerSPIFFEID(r *http.Request) (*zt.Workload, error) {
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
 		return nil, nil
 	}
-	id, err := x509svid.IDFromCert(r.TLS.PeerCertificates[0])
+	wl, err := mtls.RequestWorkload(r)
 	if err != nil {
 		return nil, fmt.Errorf("middleware: peer certificate: %w", err)
 	}
-	return &zt.Workload{ID: id.String(), TrustDomain: id.TrustDomain().Name()}, nil
+	return wl, nil
 }
 
 // authenticate establishes who calls: the mTLS peer's workload, and the user

@@ -100,7 +100,8 @@ type Config struct {
 	// Forwarded headers are never trusted.
 	ExternalOrigin string
 	// PeerIdentity extracts the mTLS peer's workload identity. Nil means
-	// PeerSPIFFEID, which reads the SPIFFE ID of the peer's leaf certificate.
+	// PeerSPIFFEID, which reads the SPIFFE ID of the peer's leaf certificate
+	// with the strict X.509-SVID checks of package mtls.
 	PeerIdentity PeerIdentityFunc
 	// Revocation is consulted for every authenticated principal; a revoked
 	// one is refused with 401. Nil checks nothing here (the verifier may).
