@@ -236,7 +236,7 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal,
 	ev := audit.Event{
 		Time:       time.Now().UTC(),
 		Kind:       "decision",
-		Actor:      pep.ActorOf(p),
+		Actor:      audit.ActorOf(p),
 		Decision:   "deny",
 		Method:     r.Method,
 		Route:      routeOf(c.pattern),
