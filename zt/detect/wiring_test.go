@@ -128,9 +128,11 @@ func (s *service) serve(t *testing.T, v *token.Verifier, engine *pep.Engine) str
 
 	route := "GET /v1/things/{id}"
 	m, err := middleware.New(middleware.Config{
-		Verifier:   v,
-		Engine:     engine,
-		Routes:     map[string]middleware.Route{route: {Action: "things.read", Resource: "thing", IDParam: "id"}},
+		Verifier: v,
+		Engine:   engine,
+		Routes: map[string]middleware.Route{
+			route: {Action: "things.read", Resource: "thing", IDParam: "id"},
+		},
 		Revocation: s.revoked,
 		Risk:       s.risk.Risk,
 		Audit: audit.EmitterFunc(func(ctx context.Context, e audit.Event) error {
