@@ -273,7 +273,8 @@ func describeAnswer(body []byte) string {
 	return strings.TrimSpace(string(body))
 }
 
-func describeAlert(rule string, sev detect.Severity, workload string, outcomes []detect.Outcome) string {
+func describeAlert(rule string, sev detect.Severity, workload string,
+	outcomes []detect.Outcome) string {
 	if workload == "" {
 		workload = "-"
 	}

@@ -20,6 +20,10 @@ func TestMonitorStateIsBounded(t *testing.T) {
 		at := t0.Add(time.Duration(i) * time.Millisecond)
 		_ = m.Emit(context.Background(), audit.Event{Kind: KindLogin, Decision: "deny",
 			Time: at, Actor: audit.Actor{User: "u" + n}, SourceAddr: "10.0." + n})
+		for range 5 { // every source brute forces
+			_ = m.Emit(context.Background(), audit.Event{Kind: KindLogin, Decision: "deny",
+				Time: at, Actor: audit.Actor{User: "v"}, SourceAddr: "10.1." + n})
+		}
 		_ = m.Emit(context.Background(), audit.Event{Kind: KindLogin, Decision: "allow",
 			Time: at, Actor: audit.Actor{User: "u" + n}, SourceAddr: "192.0.2.1"})
 		_ = m.Emit(context.Background(), audit.Event{Kind: KindDecision, Decision: "deny",
@@ -34,6 +38,7 @@ func TestMonitorStateIsBounded(t *testing.T) {
 		"denials":         len(m.denials.keys),
 		"distinct":        len(m.touched.keys),
 		"sources":         len(m.sources.users),
+		"hostile":         len(m.hostile),
 	} {
 		if n > 64 {
 			t.Errorf("%s: %d keys, want at most 64", name, n)

@@ -10,10 +10,15 @@ import (
 
 func (m *Monitor) failedLogin(e *audit.Event, now time.Time) {
 	t := now.UnixNano()
+	src := sourceOf(e.SourceAddr)
 
 	m.mu.Lock()
 	byUser := m.userFails.hit(e.Actor.User, t)
-	bySource := m.srcFails.hit(sourceOf(e.SourceAddr), t)
+	bySource := m.srcFails.hit(src, t)
+	if (byUser || bySource) && src != "" && m.cfg.HostileFor > 0 {
+		makeRoom(m.hostile, m.cfg.MaxKeys, func(until int64) bool { return until <= t })
+		m.hostile[src] = t + int64(m.cfg.HostileFor)
+	}
 	m.mu.Unlock()
 
 	if byUser {
@@ -27,7 +32,24 @@ func (m *Monitor) failedLogin(e *audit.Event, now time.Time) {
 }
 
 func (m *Monitor) login(e *audit.Event, now time.Time) {
-	if m.cfg.NoNewSource || e.Actor.User == "" {
+	if e.Actor.User == "" {
+		return
+	}
+
+	m.mu.Lock()
+	until, hostile := m.hostile[sourceOf(e.SourceAddr)]
+	m.mu.Unlock()
+
+	if hostile && until > now.UnixNano() {
+		m.raise(m.alert(e, now, SourceBruteForceSuccess, "brute_force.success",
+			SeverityCritical, Threshold{}, subjectOf(e)))
+	}
+
+	m.newSource(e, now)
+}
+
+func (m *Monitor) newSource(e *audit.Event, now time.Time) {
+	if m.cfg.NoNewSource {
 		return
 	}
 

@@ -11,7 +11,8 @@
 // audit pipeline (or call it directly) and it watches for
 //
 //   - brute force: failed sign-ins (Kind "login", Decision "deny") per
-//     account and per source address within a window;
+//     account and per source address within a window, and a successful
+//     sign-in from a source that was brute forcing (a likely compromise);
 //   - a burst of denied requests per subject (probing);
 //   - enumeration: one subject touching many distinct resources;
 //   - sign-in from a network (an IPv4 /24 or IPv6 /48) the account has not

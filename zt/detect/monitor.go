@@ -44,6 +44,8 @@ var (
 	// DefaultDenialBurst fires at 10 denied requests of one subject within
 	// a minute.
 	DefaultDenialBurst = Threshold{Count: 10, Window: time.Minute}
+	// DefaultHostileFor is how long a brute-forcing source is remembered.
+	DefaultHostileFor = time.Hour
 	// DefaultEnumeration fires when one subject touches 50 distinct
 	// resources within 5 minutes.
 	DefaultEnumeration = Threshold{Count: 50, Window: 5 * time.Minute}
@@ -77,6 +79,11 @@ type MonitorConfig struct {
 	// Enumeration is the per-subject threshold of distinct resources
 	// touched; zero means DefaultEnumeration.
 	Enumeration Threshold
+	// HostileFor is how long a source address that brute-forced is
+	// remembered, so that a successful sign-in from it afterwards is flagged
+	// as a likely compromise. Zero means DefaultHostileFor; below zero
+	// disables that detector.
+	HostileFor time.Duration
 	// NoNewSource disables the new-source sign-in detector.
 	//
 	// TODO(detect): impossible travel needs a geolocation of source
@@ -113,6 +120,7 @@ type Monitor struct {
 	denials   *counters
 	touched   *distinct
 	sources   *sources
+	hostile   map[string]int64 // source address -> until, in Unix ns
 }
 
 // NewMonitor returns a Monitor for cfg. Call Run to deliver its alerts.
@@ -121,6 +129,9 @@ func NewMonitor(cfg MonitorConfig) *Monitor {
 	cfg.BruteForceSource = orDefault(cfg.BruteForceSource, DefaultBruteForceSource)
 	cfg.DenialBurst = orDefault(cfg.DenialBurst, DefaultDenialBurst)
 	cfg.Enumeration = orDefault(cfg.Enumeration, DefaultEnumeration)
+	if cfg.HostileFor == 0 {
+		cfg.HostileFor = DefaultHostileFor
+	}
 	if cfg.Queue <= 0 {
 		cfg.Queue = 1024
 	}
@@ -139,6 +150,7 @@ func NewMonitor(cfg MonitorConfig) *Monitor {
 		denials:   newCounters(cfg.DenialBurst, cfg.MaxKeys),
 		touched:   newDistinct(cfg.Enumeration, cfg.MaxKeys),
 		sources:   newSources(cfg.MaxKeys),
+		hostile:   make(map[string]int64),
 	}
 }
 

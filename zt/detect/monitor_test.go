@@ -265,3 +265,30 @@ func TestMonitorBehindPipeline(t *testing.T) {
 		t.Fatalf("alerts = %v", rules(got))
 	}
 }
+
+// A successful sign-in from a source that was brute forcing is a likely
+// compromise, flagged as critical with the new session.
+func TestBruteForceSuccess(t *testing.T) {
+	w := newWatch(t, detect.MonitorConfig{})
+	login := func(user, session, addr string, at time.Duration) audit.Event {
+		return audit.Event{Kind: detect.KindLogin, Decision: "allow", Time: t0.Add(at),
+			Actor: audit.Actor{User: user, Session: session}, SourceAddr: addr}
+	}
+
+	for i := range 5 {
+		w.emit(failed("alice", "203.0.113.7:"+strconv.Itoa(1000+i), time.Duration(i)*time.Second))
+	}
+	w.emit(login("bob", "s-bob", "198.51.100.1", 10*time.Second))
+	w.emit(login("alice", "s-new", "203.0.113.7:2000", 20*time.Second))
+	w.emit(login("carol", "s-late", "203.0.113.7:3000", 2*time.Hour))
+
+	got := w.settle(t)
+	if len(got) != 2 || got[0].Rule != "brute_force.account" {
+		t.Fatalf("alerts = %v", rules(got))
+	}
+	a := got[1]
+	if a.Source != detect.SourceBruteForceSuccess || a.Severity != detect.SeverityCritical ||
+		a.Subject.Session != "s-new" || a.Subject.User != "alice" {
+		t.Errorf("alert = %+v", a)
+	}
+}

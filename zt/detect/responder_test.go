@@ -216,13 +216,15 @@ func TestResponderProtects(t *testing.T) {
 func TestResponderDryRun(t *testing.T) {
 	h := newHarness(t, func(c *detect.ResponderConfig) { c.DryRun = true })
 
-	if got := h.handle(t, shell("a1", "spiffe://example.org/web")); got != "quarantine:dry_run raise_risk:dry_run" {
+	got := h.handle(t, shell("a1", "spiffe://example.org/web"))
+	if got != "quarantine:dry_run raise_risk:dry_run" {
 		t.Fatalf("outcomes %q", got)
 	}
 	if h.revoked.Len() != 0 {
 		t.Error("dry run revoked")
 	}
-	if score, _ := h.risk.Score(detect.RiskKey{Kind: "workload", Value: "spiffe://example.org/web"}); score != 0 {
+	web := detect.RiskKey{Kind: "workload", Value: "spiffe://example.org/web"}
+	if score, _ := h.risk.Score(web); score != 0 {
 		t.Error("dry run raised risk")
 	}
 
@@ -323,7 +325,8 @@ func TestResponderCustomRules(t *testing.T) {
 	if got := h.handle(t, c); got != "notify:taken" {
 		t.Errorf("fallback: %q", got)
 	}
-	if got, _ := h.r.Handle(context.Background(), detect.Alert{ID: "4"}); got.Outcomes[0].Rule != "everything else" {
+	got, _ := h.r.Handle(context.Background(), detect.Alert{ID: "4"})
+	if got.Outcomes[0].Rule != "everything else" {
 		t.Errorf("rule = %q", got.Outcomes[0].Rule)
 	}
 }
@@ -337,7 +340,8 @@ func TestNewResponderRefusesBadRules(t *testing.T) {
 			{Kind: detect.RaiseRisk, Points: 101}}}},
 	}
 	for name, rules := range tests {
-		if _, err := detect.NewResponder(detect.ResponderConfig{Rules: rules}); !errors.Is(err, detect.ErrInvalidRule) {
+		_, err := detect.NewResponder(detect.ResponderConfig{Rules: rules})
+		if !errors.Is(err, detect.ErrInvalidRule) {
 			t.Errorf("%s: err = %v, want ErrInvalidRule", name, err)
 		}
 	}

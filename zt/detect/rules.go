@@ -116,11 +116,14 @@ type Rule struct {
 
 // The detector names of this package, as they appear in Alert.Source.
 const (
-	SourceFalco       = "falco"
-	SourceBruteForce  = "detect.brute_force"
-	SourceDenialBurst = "detect.denial_burst"
-	SourceEnumeration = "detect.enumeration"
-	SourceNewSource   = "detect.new_source"
+	SourceFalco      = "falco"
+	SourceBruteForce = "detect.brute_force"
+	// SourceBruteForceSuccess flags a successful sign-in from a source
+	// that brute-forced shortly before: a likely compromised account.
+	SourceBruteForceSuccess = "detect.brute_force_success"
+	SourceDenialBurst       = "detect.denial_burst"
+	SourceEnumeration       = "detect.enumeration"
+	SourceNewSource         = "detect.new_source"
 )
 
 // DefaultRules returns the default response table. The first row that
@@ -132,7 +135,9 @@ const (
 //     quarantine the workload for 15 minutes and raise its risk.
 //   - Falco Warning alerts raise the workload's risk by 30 for 30 minutes.
 //   - Brute force against an account raises its risk by 60 (policy should
-//     demand a step-up); a burst of denials revokes the prober's session;
+//     demand a step-up); a successful sign-in from a source that was brute
+//     forcing revokes the new session and raises the account's risk by 80;
+//     a burst of denials revokes the prober's session;
 //     enumeration raises the risk by 50; sign-in from a new network raises
 //     it by 20.
 func DefaultRules() []Rule {
@@ -167,6 +172,14 @@ func DefaultRules() []Rule {
 			Name:    "audit.brute_force",
 			Match:   Match{Sources: []string{SourceBruteForce}},
 			Actions: []Action{{Kind: RaiseRisk, Points: 60, For: time.Hour}},
+		},
+		{
+			Name:  "audit.brute_force_success",
+			Match: Match{Sources: []string{SourceBruteForceSuccess}},
+			Actions: []Action{
+				{Kind: RevokeSession, For: 12 * time.Hour},
+				{Kind: RaiseRisk, Points: 80, For: time.Hour},
+			},
 		},
 		{
 			Name:  "audit.denial_burst",

@@ -128,9 +128,11 @@ func (s *service) serve(t *testing.T, v *token.Verifier, engine *pep.Engine) str
 
 	route := "GET /v1/things/{id}"
 	m, err := middleware.New(middleware.Config{
-		Verifier:   v,
-		Engine:     engine,
-		Routes:     map[string]middleware.Route{route: {Action: "things.read", Resource: "thing", IDParam: "id"}},
+		Verifier: v,
+		Engine:   engine,
+		Routes: map[string]middleware.Route{
+			route: {Action: "things.read", Resource: "thing", IDParam: "id"},
+		},
 		Revocation: s.revoked,
 		Risk:       s.risk.Risk,
 		Audit: audit.EmitterFunc(func(ctx context.Context, e audit.Event) error {
@@ -268,5 +270,31 @@ func TestEnumerationStopsAuditor(t *testing.T) {
 
 	if status := s.get(t, dave, "erin-z"); status != http.StatusForbidden {
 		t.Errorf("after enumeration: status %d, want 403", status)
+	}
+}
+
+// An account is brute forced and then signed in to from the attacking
+// source: the new session is revoked before its first request.
+func TestCompromisedSignInRevokedThroughMiddleware(t *testing.T) {
+	s := newService(t)
+	frank := s.token(t, "frank") // sid "s-frank"
+
+	for range 5 {
+		_ = s.monitor.Emit(context.Background(), audit.Event{
+			Kind: detect.KindLogin, Decision: "deny",
+			Actor: audit.Actor{User: "frank"}, SourceAddr: "203.0.113.66:5000",
+		})
+	}
+	_ = s.monitor.Emit(context.Background(), audit.Event{
+		Kind: detect.KindLogin, Decision: "allow",
+		Actor: audit.Actor{User: "frank", Session: "s-frank"}, SourceAddr: "203.0.113.66:5001",
+	})
+
+	waitFor(t, "session revoked", func() bool {
+		_, ok := s.revoked.Revoked(revoke.Session, "s-frank")
+		return ok
+	})
+	if status := s.get(t, frank, "frank-1"); status != http.StatusUnauthorized {
+		t.Errorf("compromised session: status %d, want 401", status)
 	}
 }

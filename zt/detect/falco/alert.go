@@ -63,15 +63,15 @@ type Alert struct {
 
 // wire is the JSON shape of an alert, or of a CloudEvent that carries one.
 type wire struct {
-	UUID         string         `json:"uuid"`
-	Output       string         `json:"output"`
-	Priority     *string        `json:"priority"`
-	Rule         *string        `json:"rule"`
-	Time         *string        `json:"time"`
-	Source       string         `json:"source"`
-	Tags         []string       `json:"tags"`
-	Hostname     string         `json:"hostname"`
-	OutputFields map[string]any `json:"output_fields"`
+	UUID         string          `json:"uuid"`
+	Output       string          `json:"output"`
+	Priority     *string         `json:"priority"`
+	Rule         *string         `json:"rule"`
+	Time         *string         `json:"time"`
+	Source       string          `json:"source"`
+	Tags         []string        `json:"tags"`
+	Hostname     string          `json:"hostname"`
+	OutputFields json.RawMessage `json:"output_fields"`
 
 	// SpecVersion and Data are set in a structured-mode CloudEvent.
 	SpecVersion string          `json:"specversion"`
@@ -82,7 +82,8 @@ type wire struct {
 // have posted since 2018: with or without source, tags, hostname and uuid,
 // any letter case of the priority, nanosecond integers beyond 2^53 (kept
 // exact), JSON null or "<NA>" for missing fields, a legacy k8s_audit alert,
-// an alert that was JSON-encoded twice (a JSON string holding the alert) and
+// an alert or its output fields JSON-encoded twice (a JSON string holding
+// the object) and
 // a structured-mode CloudEvent whose data is the alert. Anything else is an
 // error wrapping ErrMalformed.
 func Decode(data []byte) (*Alert, error) {
@@ -144,6 +145,11 @@ func (w *wire) alert() (*Alert, error) {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 
+	fields, err := decodeFields(w.OutputFields)
+	if err != nil {
+		return nil, err
+	}
+
 	a := &Alert{
 		UUID:     w.UUID,
 		Output:   w.Output,
@@ -152,10 +158,7 @@ func (w *wire) alert() (*Alert, error) {
 		Source:   w.Source,
 		Tags:     w.Tags,
 		Hostname: w.Hostname,
-		Fields:   Fields(w.OutputFields),
-	}
-	if a.Fields == nil {
-		a.Fields = Fields{}
+		Fields:   fields,
 	}
 
 	if a.Time, err = a.eventTime(w.Time); err != nil {
@@ -174,8 +177,6 @@ func (w *wire) check() error {
 		return fmt.Errorf("%w: no rule", ErrMalformed)
 	case w.Priority == nil:
 		return fmt.Errorf("%w: no priority", ErrMalformed)
-	case len(w.OutputFields) > MaxFields:
-		return fmt.Errorf("%w: more than %d output fields", ErrMalformed, MaxFields)
 	case len(w.Tags) > MaxTags:
 		return fmt.Errorf("%w: more than %d tags", ErrMalformed, MaxTags)
 	}
@@ -210,6 +211,35 @@ func (a *Alert) eventTime(member *string) (time.Time, error) {
 	}
 
 	return t.UTC(), nil
+}
+
+// decodeFields decodes output fields: a JSON object, null, or an object
+// JSON-encoded into a string (as some k8s_audit pipelines forwarded them).
+func decodeFields(raw json.RawMessage) (Fields, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return Fields{}, nil
+	}
+
+	if raw[0] == '"' {
+		var inner string
+		if err := json.Unmarshal(raw, &inner); err != nil {
+			return nil, fmt.Errorf("%w: output_fields: %v", ErrMalformed, err)
+		}
+		raw = []byte(inner)
+	}
+
+	var f Fields
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&f); err != nil || dec.More() || f == nil {
+		return nil, fmt.Errorf("%w: output_fields is not a JSON object", ErrMalformed)
+	}
+	if len(f) > MaxFields {
+		return nil, fmt.Errorf("%w: more than %d output fields", ErrMalformed, MaxFields)
+	}
+
+	return f, nil
 }
 
 func normalizeSource(src string, f Fields) string {

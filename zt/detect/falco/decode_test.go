@@ -54,6 +54,14 @@ func TestDecodeShapesOutsideTheDataSet(t *testing.T) {
 					t.Errorf("kubernetes = %+v, want nil", k)
 				}
 			}},
+		{"output fields encoded as a string",
+			`{"rule":"r","priority":"Warning","time":"2020-01-01T00:00:00Z","output_fields":` +
+				`"{\"ka.target.namespace\":\"ns\",\"ka.resp.name\":\"web-0\"}"}`,
+			func(t *testing.T, a *falco.Alert) {
+				if k := a.Kubernetes(); k == nil || k.Namespace != "ns" || k.Pod != "web-0" {
+					t.Errorf("kubernetes = %+v", k)
+				}
+			}},
 		{"k8s_audit image list encoded as a string",
 			`{"rule":"r","priority":"Warning","time":"2020-01-01T00:00:00Z","output_fields":` +
 				`{"ka.req.pod.containers.image":"[\"nginx:1\",\"busybox\"]","ka.target.namespace":"a"}}`,
@@ -96,7 +104,9 @@ func TestDecodeRefusesMalformed(t *testing.T) {
 		{"rule is a number", `{"rule":7,"priority":"Notice","time":"2020-01-01T00:00:00Z"}`,
 			`field "rule"`},
 		{"output_fields is a list", `{"rule":"r","priority":"Notice",` +
-			`"time":"2020-01-01T00:00:00Z","output_fields":[1]}`, `field "output_fields"`},
+			`"time":"2020-01-01T00:00:00Z","output_fields":[1]}`, "not a JSON object"},
+		{"output_fields is a quoted list", `{"rule":"r","priority":"Notice",` +
+			`"time":"2020-01-01T00:00:00Z","output_fields":"[1]"}`, "not a JSON object"},
 		{"NUL in rule", `{"rule":"a\u0000b","priority":"Notice","time":"2020-01-01T00:00:00Z"}`,
 			"clean UTF-8"},
 		{"cloudevent without data", `{"specversion":"1.0","id":"1"}`, "without data"},

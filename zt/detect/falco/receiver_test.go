@@ -217,7 +217,8 @@ func TestReceiverRefuses(t *testing.T) {
 	}
 }
 
-func do(t *testing.T, method, url string, body []byte, header map[string]string) (int, []byte, http.Header) {
+func do(t *testing.T, method, url string, body []byte,
+	header map[string]string) (int, []byte, http.Header) {
 	t.Helper()
 
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
@@ -297,7 +298,8 @@ func TestReceiverAuthorizer(t *testing.T) {
 	if status, _, _ := do(t, "POST", p.url, f01, nil); status != http.StatusUnauthorized {
 		t.Errorf("unauthorized caller: status %d", status)
 	}
-	if status, _, _ := do(t, "POST", p.url, f01, map[string]string{"X-Test-Peer": "falco"}); status != http.StatusAccepted {
+	falcoPeer := map[string]string{"X-Test-Peer": "falco"}
+	if status, _, _ := do(t, "POST", p.url, f01, falcoPeer); status != http.StatusAccepted {
 		t.Errorf("authorized caller: status %d", status)
 	}
 }
