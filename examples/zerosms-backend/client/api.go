@@ -97,4 +97,3 @@ func (c *Client) Revoke(ctx context.Context, accessToken, deviceID string) error
 	return c.Call(ctx, http.MethodPost, "/v1/devices/"+url.PathEscape(deviceID)+"/revoke",
 		token.SchemeBearer+" "+accessToken, "", nil, nil)
 }
-

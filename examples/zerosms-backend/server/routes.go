@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,6 +41,23 @@ var table = []route{
 	{http.MethodPost, pathPosture, "device.posture", (*Server).posture},
 	{http.MethodPost, pathMessages, "messages.upload", (*Server).upload},
 	{http.MethodGet, pathMessages, "messages.read", (*Server).messages},
+}
+
+// Route is one route of the API, with its path as OpenAPI writes it
+// ("/v1/devices/{id}/token").
+type Route struct {
+	Method, Path, Action string
+}
+
+// Routes returns every route of the API but the health check.
+func Routes() []Route {
+	out := make([]Route, len(table))
+	for i, r := range table {
+		out[i] = Route{Method: r.method, Path: strings.ReplaceAll(r.path, ":id", "{id}"),
+			Action: r.action}
+	}
+
+	return out
 }
 
 func (s *Server) routes() error {
