@@ -461,6 +461,13 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			Routes: map[string]middleware.Route{"GET /x": {}}},
 		"public and mapped": {Verifier: principalVerifier{}, Engine: d,
 			Routes: map[string]middleware.Route{"GET /x": {Action: "x"}}, Public: []string{"GET /x"}},
+		"DPoP required but off": {Verifier: principalVerifier{}, Engine: d, RequireDPoP: true},
+		"symmetric DPoP algorithm": {Verifier: principalVerifier{}, Engine: d,
+			DPoP: &token.DPoPConfig{Algorithms: []string{"HS256"}}},
+		"origin with a query": {Verifier: principalVerifier{}, Engine: d,
+			DPoP: &token.DPoPConfig{}, ExternalOrigin: "https://x.test/?a=b"},
+		"origin without host": {Verifier: principalVerifier{}, Engine: d,
+			DPoP: &token.DPoPConfig{}, ExternalOrigin: "/ledger"},
 	}
 	for name, cfg := range tests {
 		if _, err := middleware.New(cfg); err == nil {
