@@ -116,9 +116,37 @@ interface AxeViolation {
 }
 
 /**
+ * frameProblems measures the page frame: nothing may overflow sideways (at
+ * any width), and where the desktop sidebar shows, its dark column must be as
+ * tall as the whole page and its navigation pinned to the viewport, from top
+ * to bottom, while the content is scrolled to its end.
+ */
+export async function frameProblems(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const out: string[] = []
+    const doc = document.documentElement
+    if (doc.scrollWidth > window.innerWidth + 1) out.push(`page overflows sideways: ${doc.scrollWidth}px wide in a ${window.innerWidth}px viewport`)
+    const aside = document.querySelector<HTMLElement>('[data-testid=sidebar]')
+    if (!aside || aside.offsetParent === null) return out
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+    window.scrollTo(0, doc.scrollHeight)
+    await frame()
+    const column = aside.getBoundingClientRect()
+    const pinned = (aside.firstElementChild as HTMLElement).getBoundingClientRect()
+    if (column.height + 1 < doc.scrollHeight) out.push(`sidebar column is ${column.height}px tall on a ${doc.scrollHeight}px page`)
+    if (Math.abs(pinned.top) > 1 || Math.abs(pinned.bottom - window.innerHeight) > 1) {
+      out.push(`sidebar navigation spans ${pinned.top}..${pinned.bottom}px of a ${window.innerHeight}px viewport after scrolling`)
+    }
+    window.scrollTo(0, 0)
+    await frame()
+    return out
+  })
+}
+
+/**
  * check runs axe-core on the page, collects CSP violations and saves a
  * screenshot; it returns the list of problems (serious or critical axe
- * violations, CSP violations, page errors).
+ * violations, CSP violations, page errors, frame layout faults).
  */
 export async function check(w: Watched, name: string): Promise<string[]> {
   const { page } = w
@@ -130,9 +158,10 @@ export async function check(w: Watched, name: string): Promise<string[]> {
     return r.violations
   })
   const csp = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])
+  const frame = await frameProblems(page)
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })
 
-  const out = [...w.problems.splice(0), ...csp.map((c) => `csp: ${c}`)]
+  const out = [...w.problems.splice(0), ...csp.map((c) => `csp: ${c}`), ...frame.map((f) => `layout: ${f}`)]
   for (const v of violations) {
     if (v.impact === 'serious' || v.impact === 'critical') {
       out.push(`axe ${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)

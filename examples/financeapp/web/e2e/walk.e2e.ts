@@ -270,7 +270,24 @@ describe('the finance platform in Chromium', () => {
     await phone.page.goto('/dashboard')
     await phone.page.getByText('Groceries at Nature Basket').waitFor()
     problems.push(...(await check(phone, '21-dashboard-phone')))
+    for (const path of ['/sharing', '/inbox', '/profile']) {
+      await phone.page.goto(path)
+      await phone.page.locator('main h1').waitFor()
+      problems.push(...(await check(phone, `phone${path.replace(/\//g, '-')}`)))
+    }
+    await phone.page.getByRole('button', { name: 'Menu' }).click()
+    await phone.page.locator('#mobile-nav').getByRole('link', { name: 'Dashboard' }).waitFor()
+    problems.push(...(await check(phone, 'phone-menu')))
     await phone.context.close()
+
+    const adminPhone = await openPage(env, { width: 390, height: 844 })
+    await signIn(adminPhone.page, env.admin)
+    for (const path of ['/admin/approvals', '/admin/users', '/admin/sessions', '/admin/audit', '/admin/alerts']) {
+      await adminPhone.page.goto(path)
+      await adminPhone.page.locator('main h1').waitFor()
+      problems.push(...(await check(adminPhone, `phone${path.replace(/\//g, '-')}`)))
+    }
+    await adminPhone.context.close()
   })
 
   it('has no serious accessibility violation, CSP violation or page error', () => {

@@ -90,14 +90,16 @@ export function Layout() {
   const items = [...(user?.role ? navByRole[user.role] : []), { to: '/profile', label: 'Profile & security', icon: icons.user }]
 
   const sidebar = (
-    <div className="flex h-full flex-col gap-6 bg-slate-900 px-4 py-5">
+    <div className="flex h-full min-h-0 flex-col gap-6 bg-slate-900 px-4 py-5">
       <Brand />
       <nav aria-label="Main" className="flex-1">
         <NavLinks items={items} onNavigate={() => setOpen(false)} />
       </nav>
       <div className="border-t border-white/10 pt-4">
-        <p className="truncate text-sm font-medium text-white">{user?.display_name}</p>
-        <p className="truncate text-xs text-slate-400">
+        <p className="truncate text-sm font-medium text-white" title={user?.display_name}>
+          {user?.display_name}
+        </p>
+        <p className="truncate text-xs text-slate-400" title={`${user?.email ?? ''} · ${user?.role ?? ''}`}>
           {user?.email} · {user?.role}
         </p>
         <button
@@ -117,7 +119,13 @@ export function Layout() {
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
         Skip to content
       </a>
-      <aside className="hidden w-64 shrink-0 lg:fixed lg:inset-y-0 lg:block">{sidebar}</aside>
+      {/* The dark column stretches with the page (a flex item as tall as the
+          content, never shorter than the viewport); the navigation inside it
+          is sticky and exactly one viewport tall, so it stays put while the
+          content scrolls and its footer sits at the bottom of the screen. */}
+      <aside data-testid="sidebar" className="hidden w-64 shrink-0 bg-slate-900 lg:block">
+        <div className="sticky top-0 h-screen overflow-y-auto">{sidebar}</div>
+      </aside>
       <div className="sticky top-0 z-30 flex items-center justify-between bg-slate-900 px-4 py-3 lg:hidden">
         <Brand />
         <button
@@ -132,11 +140,11 @@ export function Layout() {
         </button>
       </div>
       {open && (
-        <div id="mobile-nav" className="fixed inset-x-0 top-14 bottom-0 z-20 lg:hidden">
+        <div id="mobile-nav" className="fixed inset-x-0 top-14 bottom-0 z-20 overflow-y-auto bg-slate-900 lg:hidden">
           {sidebar}
         </div>
       )}
-      <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:ml-64 lg:px-10 lg:py-8">
+      <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-10 lg:py-8">
         <div className="mx-auto max-w-7xl">
           <Suspense fallback={<Loading />}>
             <Outlet />
