@@ -269,10 +269,14 @@ export function Dialog({
   )
 }
 
-/** TableScroll lets a wide table scroll sideways, reachable by keyboard. */
+/**
+ * TableScroll lets a wide table scroll sideways, reachable by keyboard. It is
+ * positioned so that it also clips the visually hidden (absolutely placed)
+ * labels of off-screen columns, which would otherwise widen the whole page.
+ */
 export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div role="region" aria-label={label} tabIndex={0} className="-mx-5 overflow-x-auto focus-visible:outline-offset-[-2px]">
+    <div role="region" aria-label={label} tabIndex={0} className="relative -mx-5 overflow-x-auto focus-visible:outline-offset-[-2px]">
       {children}
     </div>
   )
