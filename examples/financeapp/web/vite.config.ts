@@ -33,5 +33,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Timeouts catch hangs, not slowness: a loaded CI machine renders a page
+    // with charts in seconds, not milliseconds.
+    testTimeout: 30_000,
   },
 })

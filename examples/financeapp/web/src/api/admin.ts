@@ -1,6 +1,6 @@
 import { api } from './base'
 import { toSearch } from './query'
-import type { AccountStatus, AuditPage, AuditQuery, Role, SecurityAlert, SessionEvent, User } from './types'
+import type { AccountStatus, AlertQuery, AuditPage, AuditQuery, Role, SecurityAlert, SessionEvent, User } from './types'
 
 /** adminApi holds the admin console's routes. */
 export const adminApi = api.injectEndpoints({
@@ -32,12 +32,14 @@ export const adminApi = api.injectEndpoints({
       query: (id) => ({ url: `/v1/admin/users/${encodeURIComponent(id)}/sessions/revoke`, method: 'POST' }),
       invalidatesTags: ['AdminSession', 'Audit'],
     }),
+    /** auditTrail reads one keyset page of the audit trail, newest first. */
     auditTrail: b.query<AuditPage, AuditQuery>({
       query: (q) => `/v1/admin/audit${toSearch(q)}`,
       providesTags: ['Audit'],
     }),
-    alerts: b.query<SecurityAlert[], void>({
-      query: () => '/v1/admin/alerts',
+    /** alerts lists the detectors' alerts, newest first. */
+    alerts: b.query<SecurityAlert[], AlertQuery>({
+      query: (q) => `/v1/admin/alerts${toSearch(q)}`,
       transformResponse: (r: { alerts: SecurityAlert[] }) => r.alerts,
       providesTags: ['Alert'],
     }),

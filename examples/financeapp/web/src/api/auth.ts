@@ -1,6 +1,6 @@
 import { api } from './base'
 import { sessionEnded, sessionLoaded } from '../app/sessionSlice'
-import type { SessionInfo, SessionReport, SignInRequest, SignUpRequest, TotpSetup, User } from './types'
+import type { PasswordChange, SessionInfo, SessionReport, SignInRequest, SignUpRequest, TotpSetup, User } from './types'
 
 /** StepUpRequest proves the person again: a TOTP code, or the password without TOTP. */
 export type StepUpRequest = { totp_code: string } | { password: string }
@@ -62,6 +62,16 @@ export const authApi = api.injectEndpoints({
       query: (body) => ({ url: '/v1/me/totp/confirm', method: 'POST', body }),
       invalidatesTags: ['Session'],
     }),
+    /** changePassword replaces the password (the service asks for a step-up). */
+    changePassword: b.mutation<void, PasswordChange>({
+      query: (body) => ({ url: '/v1/me/password', method: 'PUT', body }),
+      invalidatesTags: ['Session'],
+    }),
+    /** disableTotp turns the second factor off (step-up with TOTP first). */
+    disableTotp: b.mutation<void, void>({
+      query: () => ({ url: '/v1/me/totp', method: 'DELETE' }),
+      invalidatesTags: ['Session'],
+    }),
   }),
 })
 
@@ -75,4 +85,6 @@ export const {
   useMySessionsQuery,
   useBeginTotpMutation,
   useConfirmTotpMutation,
+  useChangePasswordMutation,
+  useDisableTotpMutation,
 } = authApi

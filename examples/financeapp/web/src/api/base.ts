@@ -33,6 +33,15 @@ export function isStepUpRequired(error: FetchBaseQueryError, headers?: Headers):
   return challenge.includes('insufficient_user_authentication')
 }
 
+/**
+ * isCredentialsProblem tells a 401 about a password just typed (a wrong
+ * current password when changing it) from a lost session.
+ */
+function isCredentialsProblem(error: FetchBaseQueryError): boolean {
+  const problem = (error as { data?: Problem }).data
+  return Boolean(problem && typeof problem === 'object' && problem.type === 'invalid_credentials')
+}
+
 // Requests whose 401 is an answer about credentials, not a lost session.
 const authPaths = ['/session', '/v1/auth/']
 
@@ -62,6 +71,7 @@ export const baseQuery: BaseQueryFn<string | FetchArgs, unknown, FetchBaseQueryE
   const lost =
     result.error?.status === 401 &&
     !isStepUpRequired(result.error, result.meta?.response?.headers) &&
+    !isCredentialsProblem(result.error) &&
     !authPaths.some((p) => req.url.startsWith(p))
   if (lost) api.dispatch(sessionEnded('expired'))
   return result

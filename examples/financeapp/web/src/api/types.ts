@@ -63,7 +63,11 @@ export type TransactionInput = Pick<
   'amount_minor' | 'currency' | 'payment_type' | 'category' | 'description' | 'location' | 'date'
 >
 
-export type SortField = 'date' | 'amount_minor' | 'description' | 'category'
+/** SortField is a column the service sorts a transaction list by. */
+export type SortField = 'date' | 'amount' | 'description' | 'category'
+
+/** SortOrder is the direction of a sort. */
+export type SortOrder = 'asc' | 'desc'
 
 /** TransactionFilter is what the service filters a transaction list by. */
 export interface TransactionFilter {
@@ -73,8 +77,14 @@ export interface TransactionFilter {
   payment_type?: PaymentType | ''
 }
 
-/** TransactionQuery asks for one page of a keyset-paginated list. */
+/**
+ * TransactionQuery asks for one page of a keyset-paginated list. The service
+ * sorts by date, newest first, unless sort and order say otherwise; a cursor
+ * belongs to the sort it was issued under.
+ */
 export interface TransactionQuery extends TransactionFilter {
+  sort?: SortField
+  order?: SortOrder
   /** limit is the page size (1 to 500). */
   limit?: number
   /** cursor is the next value of the previous page. */
@@ -215,10 +225,28 @@ export interface AuditPage {
   next?: string
 }
 
+export type Severity = 'low' | 'medium' | 'high' | 'critical'
+
+/** severities lists the alert severities from the least to the most severe. */
+export const severities: Severity[] = ['low', 'medium', 'high', 'critical']
+
+/** AlertQuery filters the security alerts; since is an RFC 3339 time. */
+export interface AlertQuery {
+  min_severity?: Severity | ''
+  since?: string
+  limit?: number
+}
+
+/** PasswordChange replaces the password; the service asks for a step-up. */
+export interface PasswordChange {
+  current_password: string
+  new_password: string
+}
+
 export interface SecurityAlert {
   id: string
   time: string
-  severity: 'low' | 'medium' | 'high' | 'critical'
+  severity: Severity
   rule: string
   subject?: string
   summary: string

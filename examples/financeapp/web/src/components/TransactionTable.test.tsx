@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { TransactionTable, sortRows } from './TransactionTable'
+import { TransactionTable, defaultSort, sortParams, sortRows } from './TransactionTable'
 import type { Transaction } from '../api/types'
 
 const tx = (id: string, date: string, amount_minor: number, description: string): Transaction => ({
@@ -33,6 +33,37 @@ describe('TransactionTable', () => {
     await userEvent.click(screen.getByRole('button', { name: /Amount/ }))
     expect(descriptions()).toEqual(['Books', 'Apples', 'Rent'])
     expect(sortRows(rows, { field: 'description', order: 'asc' }).map((t) => t.id)).toEqual(['c', 'a', 'b'])
+  })
+
+  it('leaves the order to the service when the parent sorts', async () => {
+    const onSort = vi.fn()
+    render(
+      <TransactionTable
+        page={{ items: rows }}
+        isLoading={false}
+        filtered={false}
+        pageIndex={0}
+        onPrev={() => {}}
+        onNext={() => {}}
+        sort={{ field: 'amount', order: 'asc' }}
+        onSort={onSort}
+      />,
+    )
+    const descriptions = within(screen.getAllByRole('rowgroup')[1]!).getAllByRole('row').map((r) => (r as HTMLTableRowElement).cells[1]?.querySelector('p')?.textContent)
+    expect(descriptions).toEqual(['Books', 'Rent', 'Apples'])
+    expect(screen.getByRole('columnheader', { name: /Amount/ })).toHaveAttribute('aria-sort', 'ascending')
+    expect(screen.getByRole('columnheader', { name: /Date/ })).toHaveAttribute('aria-sort', 'none')
+
+    await userEvent.click(screen.getByRole('button', { name: /Amount/ }))
+    expect(onSort).toHaveBeenLastCalledWith({ field: 'amount', order: 'desc' })
+    await userEvent.click(screen.getByRole('button', { name: /Description/ }))
+    expect(onSort).toHaveBeenLastCalledWith({ field: 'description', order: 'desc' })
+  })
+
+  it('sends no sort parameters for the default order', () => {
+    expect(sortParams(defaultSort)).toEqual({})
+    expect(sortParams({ field: 'date', order: 'asc' })).toEqual({ sort: 'date', order: 'asc' })
+    expect(sortParams({ field: 'amount', order: 'desc' })).toEqual({ sort: 'amount', order: 'desc' })
   })
 
   it('pages with the cursor of the service', async () => {

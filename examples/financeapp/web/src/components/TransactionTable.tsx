@@ -3,6 +3,7 @@ import {
   categories,
   paymentTypes,
   type SortField,
+  type SortOrder,
   type Transaction,
   type TransactionFilter,
   type TransactionPage,
@@ -15,10 +16,29 @@ const categoryTone = { expense: 'red', saving: 'green', investment: 'brand' } as
 /** pageSize is how many transactions one page of the table shows. */
 export const pageSize = 20
 
-/** Sort orders the rows of the page on screen. */
+/** Sort is the column and direction a transaction list is ordered by. */
 export interface Sort {
   field: SortField
-  order: 'asc' | 'desc'
+  order: SortOrder
+}
+
+/** defaultSort is the service's own order: newest first. */
+export const defaultSort: Sort = { field: 'date', order: 'desc' }
+
+/**
+ * sortParams turns a sort into the list's query parameters, leaving both out
+ * for the service's default order.
+ */
+export function sortParams(sort: Sort): { sort?: SortField; order?: SortOrder } {
+  if (sort.field === defaultSort.field && sort.order === defaultSort.order) return {}
+  return { sort: sort.field, order: sort.order }
+}
+
+const sortKey: Record<SortField, keyof Transaction> = {
+  date: 'date',
+  amount: 'amount_minor',
+  description: 'description',
+  category: 'category',
 }
 
 /**
@@ -37,14 +57,18 @@ export function useCursorPages() {
   }
 }
 
-/** sortRows orders transactions by a field; ties keep the service's order. */
+/**
+ * sortRows orders the transactions of one page by a field; ties keep the
+ * service's order. It serves lists whose service cannot sort.
+ */
 export function sortRows(rows: Transaction[], sort: Sort): Transaction[] {
   const dir = sort.order === 'asc' ? 1 : -1
+  const key = sortKey[sort.field]
   return rows
     .map((t, i) => [t, i] as const)
     .sort(([a, i], [b, j]) => {
-      const x = a[sort.field]
-      const y = b[sort.field]
+      const x = a[key]
+      const y = b[key]
       const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))
       return c === 0 ? i - j : c * dir
     })
@@ -122,7 +146,12 @@ function SortHeader({
   )
 }
 
-/** TransactionTable lists one page of transactions, sortable, with optional row actions. */
+/**
+ * TransactionTable lists one page of transactions, sortable, with optional
+ * row actions. Given sort and onSort, the service sorts (a click asks the
+ * parent for a new list from its first page) and the rows keep its order;
+ * without them, the table sorts the page on screen.
+ */
 export function TransactionTable({
   page,
   isLoading,
@@ -135,6 +164,8 @@ export function TransactionTable({
   onEdit,
   onDelete,
   emptyHint,
+  sort: serverSort,
+  onSort: onServerSort,
 }: {
   page: TransactionPage | undefined
   isLoading: boolean
@@ -147,9 +178,13 @@ export function TransactionTable({
   onEdit?: (t: Transaction) => void
   onDelete?: (t: Transaction) => void
   emptyHint?: ReactNode
+  sort?: Sort
+  onSort?: (s: Sort) => void
 }) {
-  const [sort, setSort] = useState<Sort>({ field: 'date', order: 'desc' })
-  const rows = useMemo(() => sortRows(page?.items ?? [], sort), [page, sort])
+  const [localSort, setLocalSort] = useState<Sort>(defaultSort)
+  const sort = serverSort ?? localSort
+  const setSort = onServerSort ?? setLocalSort
+  const rows = useMemo(() => (serverSort ? (page?.items ?? []) : sortRows(page?.items ?? [], localSort)), [page, serverSort, localSort])
 
   if (isLoading) return <Loading label="Loading transactions…" />
   if (error) return <>{error}</>
@@ -181,7 +216,7 @@ export function TransactionTable({
               <th scope="col" className="th">
                 Payment
               </th>
-              <SortHeader field="amount_minor" sort={sort} onSort={setSort} className="text-right">
+              <SortHeader field="amount" sort={sort} onSort={setSort} className="text-right">
                 Amount
               </SortHeader>
               {actions && (

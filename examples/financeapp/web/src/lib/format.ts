@@ -87,6 +87,21 @@ export function formatMonth(key: string, locale?: string): string {
   )
 }
 
+/**
+ * dayStart is the first instant of a local calendar day (YYYY-MM-DD) as an
+ * RFC 3339 time; empty for an empty or invalid day.
+ */
+export function dayStart(day: string): string {
+  const t = new Date(`${day}T00:00:00`)
+  return day && !Number.isNaN(t.getTime()) ? t.toISOString() : ''
+}
+
+/** dayEnd is the last millisecond of a local calendar day as an RFC 3339 time. */
+export function dayEnd(day: string): string {
+  const t = new Date(`${day}T23:59:59.999`)
+  return day && !Number.isNaN(t.getTime()) ? t.toISOString() : ''
+}
+
 /** today returns the local date as YYYY-MM-DD. */
 export function today(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0')

@@ -11,7 +11,7 @@ import { describeError } from '../api/problem'
 import type { Transaction, TransactionFilter, TransactionInput } from '../api/types'
 import { useSession } from '../app/hooks'
 import { Charts, Totals } from '../components/Charts'
-import { Filters, TransactionTable, pageSize, useCursorPages } from '../components/TransactionTable'
+import { Filters, TransactionTable, defaultSort, pageSize, sortParams, useCursorPages, type Sort } from '../components/TransactionTable'
 import { TransactionForm, blankTransaction } from '../components/TransactionForm'
 import { Alert, Button, Card, Dialog, PageHeader } from '../components/ui'
 import { mainCurrency } from '../lib/charts'
@@ -28,8 +28,9 @@ function toInput(t: Transaction): TransactionInput {
 export function Dashboard() {
   const { user } = useSession()
   const [filter, setFilter] = useState<TransactionFilter>({})
+  const [sort, setSort] = useState<Sort>(defaultSort)
   const pages = useCursorPages()
-  const list = useTransactionsQuery({ ...filter, limit: pageSize, cursor: pages.cursor })
+  const list = useTransactionsQuery({ ...filter, ...sortParams(sort), limit: pageSize, cursor: pages.cursor })
   const summary = useSummaryQuery()
   const [editing, setEditing] = useState<Editing>(null)
   const [deleting, setDeleting] = useState<Transaction | null>(null)
@@ -101,6 +102,12 @@ export function Dashboard() {
             pageIndex={pages.index}
             onPrev={pages.prev}
             onNext={pages.next}
+            sort={sort}
+            onSort={(s) => {
+              // A cursor belongs to the order it was issued under.
+              setSort(s)
+              pages.reset()
+            }}
             onEdit={(t) => {
               updateState.reset()
               setEditing({ kind: 'edit', t })

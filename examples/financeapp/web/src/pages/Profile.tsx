@@ -1,10 +1,109 @@
 import { useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
-import { useMySessionsQuery, useUpdateProfileMutation } from '../api/auth'
+import { useChangePasswordMutation, useDisableTotpMutation, useMySessionsQuery, useUpdateProfileMutation } from '../api/auth'
 import { describeError } from '../api/problem'
 import { useSession } from '../app/hooks'
-import { Alert, Badge, Button, Card, Empty, Field, Input, Loading, PageHeader } from '../components/ui'
+import { Alert, Badge, Button, Card, Dialog, Empty, Field, Input, Loading, PageHeader } from '../components/ui'
+import { minPassword } from '../lib/account'
 import { formatDateTime, label } from '../lib/format'
+
+const unavailable = 'This platform does not offer it yet.'
+
+/** PasswordForm changes the password; the service asks for a step-up first. */
+export function PasswordForm() {
+  const blank = { current: '', next: '', confirm: '' }
+  const [form, setForm] = useState(blank)
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [change, { isLoading, error, isSuccess, reset }] = useChangePasswordMutation()
+  const problem = error ? describeError(error) : null
+  const fieldError = (name: string) => errors[name] ?? problem?.fields[name === 'current' ? 'current_password' : name === 'next' ? 'new_password' : name]
+  const set = (name: keyof typeof blank) => (e: { target: { value: string } }) => {
+    setForm({ ...form, [name]: e.target.value })
+    setErrors({})
+    if (isSuccess || error) reset()
+  }
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    const errs: Record<string, string> = {}
+    if (!form.current) errs.current = 'Enter your current password.'
+    if (form.next.length < minPassword) errs.next = `Use at least ${minPassword} characters.`
+    else if (form.next === form.current) errs.next = 'Choose a password different from the current one.'
+    if (form.confirm !== form.next) errs.confirm = 'The passwords do not match.'
+    setErrors(errs)
+    if (Object.keys(errs).length > 0) return
+    const res = await change({ current_password: form.current, new_password: form.next })
+    if (!('error' in res)) setForm(blank)
+  }
+
+  return (
+    <form onSubmit={submit} className="space-y-4" aria-label="Change password" noValidate>
+      {problem && !Object.keys(problem.fields).length && <Alert>{problem.status === 404 ? `Changing the password is not available. ${unavailable}` : problem.message}</Alert>}
+      {isSuccess && <Alert tone="green">Your password was changed.</Alert>}
+      <Field label="Current password" error={fieldError('current')}>
+        {(p) => <Input {...p} type="password" autoComplete="current-password" value={form.current} onChange={set('current')} />}
+      </Field>
+      <Field label="New password" hint={`At least ${minPassword} characters.`} error={fieldError('next')}>
+        {(p) => <Input {...p} type="password" autoComplete="new-password" value={form.next} onChange={set('next')} />}
+      </Field>
+      <Field label="Confirm new password" error={fieldError('confirm')}>
+        {(p) => <Input {...p} type="password" autoComplete="new-password" value={form.confirm} onChange={set('confirm')} />}
+      </Field>
+      <Button type="submit" busy={isLoading}>
+        Change password
+      </Button>
+    </form>
+  )
+}
+
+/** TotpOff turns the second factor off after a confirmation and a step-up. */
+export function TotpOff() {
+  const [asking, setAsking] = useState(false)
+  const [disable, { isLoading, error, reset }] = useDisableTotpMutation()
+  const problem = error ? describeError(error) : null
+  return (
+    <>
+      <Button
+        variant="secondary"
+        className="mt-4"
+        onClick={() => {
+          reset()
+          setAsking(true)
+        }}
+      >
+        Turn off two-factor authentication
+      </Button>
+      {asking && (
+        <Dialog title="Turn off two-factor authentication?" onClose={() => setAsking(false)}>
+          <p className="text-sm text-slate-700">
+            Your password alone will then sign you in, and sharing your data will ask for your password instead of a code. You may be asked
+            for a code from your authenticator app one last time.
+          </p>
+          {problem && (
+            <div className="mt-3">
+              <Alert>{problem.status === 404 ? `Turning off two-factor authentication is not available. ${unavailable}` : problem.message}</Alert>
+            </div>
+          )}
+          <div className="mt-5 flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setAsking(false)}>
+              Keep it on
+            </Button>
+            <Button
+              variant="danger"
+              busy={isLoading}
+              onClick={async () => {
+                const res = await disable()
+                if (!('error' in res)) setAsking(false)
+              }}
+            >
+              Turn off
+            </Button>
+          </div>
+        </Dialog>
+      )}
+    </>
+  )
+}
 
 function NameForm({ name }: { name: string }) {
   const [value, setValue] = useState(name)
@@ -74,6 +173,7 @@ export function Profile() {
                 <Badge tone="green">On</Badge> Your sign-ins and sensitive actions (sharing, role changes) ask for a
                 code from your authenticator app.
               </p>
+              <TotpOff />
             </>
           ) : (
             <>
@@ -90,7 +190,10 @@ export function Profile() {
             </>
           )}
         </Card>
-        <Card title="Recent activity" className="lg:col-span-2">
+        <Card title="Password">
+          <PasswordForm />
+        </Card>
+        <Card title="Recent activity">
           <MySessions />
         </Card>
       </div>

@@ -4,8 +4,8 @@ import { useSignUpMutation } from '../api/auth'
 import { describeError } from '../api/problem'
 import { Alert, Button, Field, Input } from '../components/ui'
 import { AuthShell } from './AuthShell'
+import { minPassword } from '../lib/account'
 
-const minPassword = 12
 
 /** SignUp registers an account, which waits for an administrator's approval. */
 export function SignUp() {

@@ -1,0 +1,2 @@
+/** minPassword is the shortest password the platform accepts. */
+export const minPassword = 12
