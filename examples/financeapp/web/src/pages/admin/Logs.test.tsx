@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { Alerts, AuditTrail, auditQuery } from './Logs'
-import { json, renderRoutes, route, serve } from '../../test/server'
+import { Alerts, AuditTrail, auditQuery, describeResponse } from './Logs'
+import { json, renderRoutes, route, serve, userOf } from '../../test/server'
 import type { AuditEvent, SecurityAlert } from '../../api/types'
 
 const event = (id: string, actor = 'alice@example.com'): AuditEvent => ({
@@ -93,12 +93,14 @@ describe('Alerts', () => {
   it('lists alerts and filters by minimum severity and period', async () => {
     const served = serve(
       route('GET', '/api/v1/admin/alerts', (_req, url) =>
-        json({ alerts: url.searchParams.get('min_severity') === 'critical' ? [] : [alert('a1', 'high'), alert('a2', 'low')] }),
+        json({ alerts: url.searchParams.get('min_severity') === 'critical' ? [] : [alert('a1', 'high'), alert('a2', 'low'), { ...alert('a3', 'high'), subject: 'u-carol' }] }),
       ),
+      route('GET', '/api/v1/admin/users', () => json({ users: [userOf('user', { id: 'u-carol', email: 'carol@example.com' })] })),
     )
     renderRoutes([{ path: '/admin/alerts', element: <Alerts /> }], '/admin/alerts')
-    expect(await screen.findByText('alert a1')).toBeInTheDocument()
+    expect(await screen.findByText('Alert a1')).toBeInTheDocument()
     expect(screen.getAllByText(/mallory@example.com/)).toHaveLength(2)
+    expect(await screen.findByText(/carol@example.com/)).toBeInTheDocument()
     expect(params(served.requests[0]!).get('limit')).toBe('50')
 
     await userEvent.selectOptions(screen.getByLabelText('Minimum severity'), 'critical')
@@ -113,6 +115,11 @@ describe('Alerts', () => {
     expect(since).toBeLessThanOrEqual(Date.now() - 86_400_000 + 1000)
   })
 
+  it('puts the response of the detectors into words', () => {
+    expect(describeResponse('raise_risk:taken, revoke_sessions:skipped')).toBe('Raise risk (taken), Revoke sessions (skipped)')
+    expect(describeResponse('account locked')).toBe('Account locked')
+  })
+
   it('offers older alerts when a full page came back', async () => {
     const served = serve(
       route('GET', '/api/v1/admin/alerts', (_req, url) => {
@@ -122,7 +129,7 @@ describe('Alerts', () => {
     )
     renderRoutes([{ path: '/admin/alerts', element: <Alerts /> }], '/admin/alerts')
     await userEvent.click(await screen.findByRole('button', { name: 'Show older alerts' }))
-    expect(await screen.findByText('alert x59')).toBeInTheDocument()
+    expect(await screen.findByText('Alert x59')).toBeInTheDocument()
     expect(params(served.requests.at(-1)!).get('limit')).toBe('100')
     expect(screen.queryByRole('button', { name: 'Show older alerts' })).toBeNull()
   })

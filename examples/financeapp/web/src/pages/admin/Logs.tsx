@@ -236,6 +236,27 @@ export function AuditTrail() {
 
 const severityTone = { low: 'slate', medium: 'amber', high: 'red', critical: 'red' } as const
 
+/**
+ * describeResponse turns the detectors' outcomes ("raise_risk:taken,
+ * revoke:skipped") into words ("Raise risk (taken), Revoke (skipped)").
+ */
+export function describeResponse(response: string): string {
+  return response
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [action = '', outcome] = part.split(':')
+      return outcome ? `${label(action)} (${outcome.replace(/_/g, ' ')})` : label(action)
+    })
+    .join(', ')
+}
+
+/** headline capitalises an alert's summary. */
+function headline(summary: string): string {
+  return summary.charAt(0).toUpperCase() + summary.slice(1)
+}
+
 const sinceChoices = [
   { value: '', label: 'Any time' },
   { value: '1h', label: 'Last hour', ms: 3_600_000 },
@@ -255,6 +276,9 @@ export function Alerts() {
   const [since, setSince] = useState({ choice: '', at: '' })
   const [limit, setLimit] = useState(alertsPageSize)
   const alerts = useAlertsQuery({ min_severity: minSeverity, since: since.at, limit })
+  const users = useUsersQuery({})
+  // Detectors name people by account id; the console shows their email.
+  const subject = (s: string) => users.data?.find((u) => u.id === s)?.email ?? s
   const missing = alerts.isError && describeError(alerts.error).status === 404
   const filtered = Boolean(minSeverity || since.at)
   return (
@@ -262,7 +286,7 @@ export function Alerts() {
       <PageHeader title="Security alerts" subtitle="Raised by the detectors over the audit stream and the runtime sensors, newest first." />
       <Card
         actions={
-          <form role="search" aria-label="Filter alerts" className="flex flex-wrap gap-3" onSubmit={(e) => e.preventDefault()}>
+          <form role="search" aria-label="Filter alerts" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
             <Field label="Minimum severity" className="w-44">
               {(p) => (
                 <Select
@@ -301,6 +325,9 @@ export function Alerts() {
                 </Select>
               )}
             </Field>
+            <Button variant="secondary" busy={alerts.isFetching && !alerts.isLoading} onClick={() => alerts.refetch()}>
+              Refresh
+            </Button>
           </form>
         }
       >
@@ -324,13 +351,13 @@ export function Alerts() {
                   <div className="min-w-0">
                     <div className="flex flex-wrap items-center gap-2">
                       <Badge tone={severityTone[a.severity] ?? 'slate'}>{label(a.severity)}</Badge>
-                      <p className="font-medium break-words text-slate-900">{a.summary}</p>
+                      <p className="font-medium break-words text-slate-900">{headline(a.summary)}</p>
                     </div>
                     <p className="mt-1 text-sm break-all text-slate-600">
                       <span className="font-mono text-xs">{a.rule}</span>
-                      {a.subject ? ` · ${a.subject}` : ''}
+                      {a.subject ? ` · ${subject(a.subject)}` : ''}
                     </p>
-                    {a.response && <p className="mt-1 text-sm text-slate-700">Response: {a.response}</p>}
+                    {a.response && <p className="mt-1 text-sm text-slate-700">Response: {describeResponse(a.response)}</p>}
                   </div>
                   <p className="shrink-0 text-xs whitespace-nowrap text-slate-500 tabular-nums">
                     <time dateTime={a.time}>{formatDateTime(a.time)}</time>
