@@ -14,7 +14,7 @@ import {
   YAxis,
 } from 'recharts'
 import type { Category, Summary } from '../api/types'
-import { byCategory, byMonth, growth } from '../lib/charts'
+import { byCategory, byMonth, growth, niceTicks, stackedMax } from '../lib/charts'
 import { formatMoney, formatMonth, fractionDigits, label } from '../lib/format'
 import { Card, Empty } from './ui'
 
@@ -42,6 +42,8 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
   const present = (['expense', 'saving', 'investment'] as const).filter((c) => slices.some((s) => s.category === c))
   const grows = present.filter((c) => c !== 'expense')
   const tick = (v: number) => compact(v, currency)
+  const monthTicks = niceTicks(stackedMax(months, present))
+  const growthTicks = niceTicks(stackedMax(grown, grows))
 
   if (slices.length === 0) {
     return (
@@ -60,7 +62,7 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
         <figure aria-label={described('Totals by category')} className="h-64" data-testid="chart-category">
           <ResponsiveContainer width="100%" height="100%">
             <PieChart>
-              <Pie data={slices} dataKey="value" nameKey="category" innerRadius="55%" outerRadius="85%" paddingAngle={slices.length > 1 ? 2 : 0} isAnimationActive={false}>
+              <Pie data={slices} dataKey="value" nameKey="category" innerRadius="55%" outerRadius="85%" paddingAngle={slices.length > 1 ? 2 : 0} stroke={slices.length > 1 ? '#fff' : 'none'} isAnimationActive={false}>
                 {slices.map((s) => (
                   <Cell key={s.category} fill={categoryColor[s.category]} />
                 ))}
@@ -77,7 +79,7 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
             <BarChart data={months} margin={{ left: 8, right: 8 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
               <XAxis dataKey="month" tickFormatter={(m) => formatMonth(String(m))} tick={{ fontSize: 12, fill: '#475569' }} />
-              <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} />
+              <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} ticks={monthTicks} domain={[0, monthTicks.at(-1) ?? 0]} interval={0} />
               <Tooltip formatter={money} labelFormatter={(m) => formatMonth(String(m))} />
               <Legend formatter={(v) => label(String(v))} wrapperStyle={legendStyle} />
               {present.map((c) => (
@@ -98,7 +100,7 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
             <AreaChart data={grown} margin={{ left: 8, right: 8 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
               <XAxis dataKey="month" tickFormatter={(m) => formatMonth(String(m))} tick={{ fontSize: 12, fill: '#475569' }} />
-              <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} />
+              <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} ticks={growthTicks} domain={[0, growthTicks.at(-1) ?? 0]} interval={0} />
               <Tooltip formatter={money} labelFormatter={(m) => formatMonth(String(m))} />
               <Legend formatter={(v) => label(String(v))} wrapperStyle={legendStyle} />
               {grows.map((c) => (

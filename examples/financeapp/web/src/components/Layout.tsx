@@ -5,6 +5,7 @@ import { useSignOutMutation } from '../api/auth'
 import type { Role } from '../api/types'
 import { StepUpDialog } from './StepUpDialog'
 import { Loading } from './ui'
+import { label } from '../lib/format'
 
 interface NavItem {
   to: string
@@ -99,9 +100,10 @@ export function Layout() {
         <p className="truncate text-sm font-medium text-white" title={user?.display_name}>
           {user?.display_name}
         </p>
-        <p className="truncate text-xs text-slate-400" title={`${user?.email ?? ''} · ${user?.role ?? ''}`}>
-          {user?.email} · {user?.role}
+        <p className="truncate text-xs text-slate-400" title={user?.email}>
+          {user?.email}
         </p>
+        {user?.role && <p className="mt-0.5 text-xs text-slate-400">{label(user.role)}</p>}
         <button
           type="button"
           onClick={() => signOut()}

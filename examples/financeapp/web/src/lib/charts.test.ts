@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Total, Transaction } from '../api/types'
-import { byCategory, byMonth, growth, mainCurrency, summarize, totalsOf } from './charts'
+import { byCategory, byMonth, growth, mainCurrency, niceTicks, stackedMax, summarize, totalsOf } from './charts'
 
 const totals: Total[] = [
   { month: '2026-02', category: 'expense', currency: 'INR', amount_minor: 1000, count: 2 },
@@ -48,5 +48,33 @@ describe('chart data', () => {
       { month: '2026-01', category: 'expense', currency: 'INR', amount_minor: 150, count: 2 },
       { month: '2026-02', category: 'saving', currency: 'INR', amount_minor: 7, count: 1 },
     ])
+  })
+})
+
+describe('niceTicks', () => {
+  it('steps by round amounts and covers the maximum', () => {
+    // ₹2,450.50 of spending: ₹0, ₹1,000, ₹2,000, ₹3,000 (minor units).
+    expect(niceTicks(245_050)).toEqual([0, 100_000, 200_000, 300_000])
+    // ₹12,450.50: steps of ₹5,000.
+    expect(niceTicks(1_245_050)).toEqual([0, 500_000, 1_000_000, 1_500_000])
+    // ₹15,000: steps of ₹5,000 reach it exactly.
+    expect(niceTicks(1_500_000)).toEqual([0, 500_000, 1_000_000, 1_500_000])
+    expect(niceTicks(900)).toEqual([0, 250, 500, 750, 1000])
+  })
+
+  it('never gives more than count steps, and only 0 for nothing', () => {
+    for (const max of [1, 7, 99, 101, 12_345, 987_654_321]) {
+      const t = niceTicks(max)
+      expect(t.length - 1).toBeLessThanOrEqual(4)
+      expect(t.at(-1)).toBeGreaterThanOrEqual(max)
+    }
+    expect(niceTicks(0)).toEqual([0])
+    expect(niceTicks(Number.NaN)).toEqual([0])
+  })
+
+  it('measures the tallest stack', () => {
+    const rows = byMonth(summarize(totals), 'INR')
+    expect(stackedMax(rows, ['expense', 'saving', 'investment'])).toBe(4000)
+    expect(stackedMax(rows, ['saving'])).toBe(2000)
   })
 })

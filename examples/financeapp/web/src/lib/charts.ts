@@ -51,6 +51,26 @@ export function byMonth(s: Summary | undefined, currency: string): MonthRow[] {
   return [...rows.values()].sort((a, b) => a.month.localeCompare(b.month))
 }
 
+/**
+ * niceTicks returns the ticks of a value axis from 0: round steps (1, 2, 2.5
+ * or 5 times a power of ten), at most count of them, with the last one at or
+ * above max. Chart values are minor units, so the steps are round in the
+ * currency as well.
+ */
+export function niceTicks(max: number, count = 4): number[] {
+  if (!(max > 0) || !Number.isFinite(max)) return [0]
+  const raw = max / count
+  const mag = 10 ** Math.floor(Math.log10(raw))
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-12)) ?? 10 * mag
+  const n = Math.ceil(max / step - 1e-9)
+  return Array.from({ length: n + 1 }, (_, i) => Math.round(i * step))
+}
+
+/** stackedMax is the tallest stack of the given keys over the rows. */
+export function stackedMax<K extends string>(rows: Record<K, number>[], keys: readonly K[]): number {
+  return rows.reduce((m, r) => Math.max(m, keys.reduce((sum, k) => sum + (r[k] ?? 0), 0)), 0)
+}
+
 /** growth accumulates savings and investments month over month. */
 export function growth(rows: MonthRow[]): GrowthRow[] {
   let saving = 0

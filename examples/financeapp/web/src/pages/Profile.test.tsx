@@ -82,6 +82,22 @@ describe('Profile', () => {
     expect(store.getState().session.ended).toBe('')
   })
 
+  it('shows a refused current password on its field', async () => {
+    serve(
+      sessions,
+      route('GET', '/api/session', () => json({ user: userOf('user') })),
+      route('PUT', '/api/v1/me/password', () => problem(400, 'invalid_field', 'is not the current password', { field: 'current_password' })),
+    )
+    renderProfile(userOf('user'))
+    const form = screen.getByRole('form', { name: 'Change password' })
+    await userEvent.type(within(form).getByLabelText('Current password'), 'not my password')
+    await userEvent.type(within(form).getByLabelText('New password'), 'a brand new password')
+    await userEvent.type(within(form).getByLabelText('Confirm new password'), 'a brand new password')
+    await userEvent.click(within(form).getByRole('button', { name: 'Change password' }))
+    expect(await within(form).findByText('Is not the current password.')).toBeInTheDocument()
+    expect(within(form).getByLabelText('Current password')).toHaveAttribute('aria-invalid', 'true')
+  })
+
   it('says a password change is not available when the route is missing', async () => {
     serve(sessions, route('GET', '/api/session', () => json({ user: userOf('user') })))
     renderProfile(userOf('user'))

@@ -152,7 +152,7 @@ export function Profile() {
   return (
     <>
       <PageHeader title="Profile & security" subtitle="Your account details and how you sign in." />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid items-start gap-6 lg:grid-cols-2">
         <Card title="Account">
           <dl className="mb-6 grid grid-cols-3 gap-y-3 text-sm">
             <dt className="text-slate-500">Email</dt>
@@ -166,11 +166,11 @@ export function Profile() {
           </dl>
           <NameForm name={user.display_name} />
         </Card>
-        <Card title="Two-factor authentication">
+        <Card title="Two-factor authentication" actions={user.totp_enabled ? <Badge tone="green">On</Badge> : <Badge tone="amber">Off</Badge>}>
           {user.totp_enabled ? (
             <>
               <p className="text-sm text-slate-700">
-                <Badge tone="green">On</Badge> Your sign-ins and sensitive actions (sharing, role changes) ask for a
+                Your sign-ins and sensitive actions (sharing, role changes) ask for a
                 code from your authenticator app.
               </p>
               <TotpOff />
@@ -178,7 +178,7 @@ export function Profile() {
           ) : (
             <>
               <p className="text-sm text-slate-700">
-                <Badge tone="amber">Off</Badge> Add a second factor so that a stolen password is not enough. Sharing
+                Add a second factor so that a stolen password is not enough. Sharing
                 your data and changing roles require it.
               </p>
               <Link

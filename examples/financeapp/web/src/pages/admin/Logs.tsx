@@ -141,7 +141,7 @@ export function AuditTrail() {
         <form
           role="search"
           aria-label="Filter audit events"
-          className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-6"
+          className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-3"
           onSubmit={(e) => {
             e.preventDefault()
             apply(draft)
@@ -203,7 +203,9 @@ export function AuditTrail() {
                       <td className="td max-w-[14rem] truncate" title={e.actor}>
                         {e.actor || '—'}
                       </td>
-                      <td className="td font-mono text-xs">{e.action}</td>
+                      <td className="td max-w-xs truncate font-mono text-xs" title={e.action}>
+                        {e.action}
+                      </td>
                       <td className="td max-w-xs truncate font-mono text-xs" title={e.resource}>
                         {e.resource}
                       </td>
