@@ -169,3 +169,23 @@ export async function check(w: Watched, name: string): Promise<string[]> {
   }
   return out.map((p) => `${name}: ${p}`)
 }
+
+/**
+ * probe asks the service for one route with the page's session (the browser
+ * context's cookies, its CSRF token and origin) and returns the HTTP status;
+ * it tells a route the platform does not serve yet (404) from one it does.
+ * It goes through the context's request client, not the page, so that the
+ * page's own network state (which check waits on) is left alone.
+ */
+export async function probe(page: Page, method: string, path: string, body?: unknown): Promise<number> {
+  const url = new URL(path, page.url())
+  const cookies = await page.context().cookies(url.origin)
+  const csrf = cookies.find((c) => c.name === '__Host-csrf')?.value ?? ''
+  const res = await page.context().request.fetch(url.toString(), {
+    method,
+    headers: { Accept: 'application/json', Origin: url.origin, 'X-CSRF-Token': decodeURIComponent(csrf) },
+    data: body,
+    failOnStatusCode: false,
+  })
+  return res.status()
+}

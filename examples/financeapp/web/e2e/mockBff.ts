@@ -82,9 +82,20 @@ export class MockBff {
   private drafts: Json[] = []
   private events: Json[] = []
   private audit: Json[] = []
+  private alerts: Json[] = []
+  private fails = new Map<string, number[]>()
   private server: Server | null = null
 
   constructor() {
+    this.alerts.push({
+      id: randomUUID(),
+      time: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      severity: 'medium',
+      rule: 'falco.shell_in_container',
+      subject: 'spiffe://financeapp.local/backend',
+      summary: 'A shell was spawned in the backend container',
+      response: 'workload quarantined',
+    })
     this.users.push({
       id: randomUUID(),
       email: this.admin.email,
@@ -178,6 +189,20 @@ export class MockBff {
       if (!me.totp_secret || body.code !== totp(me.totp_secret)) throw new HttpError(400, 'invalid_field', 'that code is not right', 'code')
       me.totp_enabled = true
       session.stepped_up_at = Date.now()
+      return undefined
+    }
+    if (m('PUT', /^\/v1\/me\/password$/)) {
+      this.requireStepUp(session, res)
+      if (body.current_password !== me.password) throw new HttpError(400, 'invalid_field', 'is not the current password', 'current_password')
+      if (String(body.new_password ?? '').length < 12) throw new HttpError(400, 'invalid_field', 'use at least 12 characters', 'new_password')
+      me.password = String(body.new_password)
+      return undefined
+    }
+    if (m('DELETE', /^\/v1\/me\/totp$/)) {
+      if (!me.totp_enabled) throw new HttpError(409, 'conflict', 'two-factor authentication is off')
+      this.requireStepUp(session, res)
+      me.totp_enabled = false
+      me.totp_secret = undefined
       return undefined
     }
 
@@ -278,16 +303,30 @@ export class MockBff {
         return { events: this.events.filter((e) => !uid || e.user_id === uid).slice(0, limit) }
       }
       if (m('GET', /^\/v1\/admin\/audit$/)) {
-        const decision = url.searchParams.get('decision')
-        return this.page(this.audit.filter((e) => !decision || e.decision === decision), url)
+        const q = url.searchParams
+        const time = (name: string) => {
+          const v = q.get(name)
+          if (v && Number.isNaN(Date.parse(v))) throw new HttpError(400, 'invalid_field', 'must be an RFC 3339 time', name)
+          return v ? Date.parse(v) : undefined
+        }
+        const [from, to] = [time('from'), time('to')]
+        const match = (e: Json) =>
+          (!q.get('actor') || e.actor === q.get('actor')) &&
+          (!q.get('action') || e.action === q.get('action')) &&
+          (!q.get('decision') || e.decision === q.get('decision')) &&
+          (from === undefined || Date.parse(String(e.time)) >= from) &&
+          (to === undefined || Date.parse(String(e.time)) <= to)
+        return this.page(this.audit.filter(match), url)
       }
       if (m('GET', /^\/v1\/admin\/alerts$/)) {
-        return {
-          alerts: [
-            { id: 'a1', time: now(), severity: 'high', rule: 'auth.bruteforce', subject: 'mallory@example.com', summary: '12 failed sign-ins in 2 minutes', response: 'account locked for 15 minutes' },
-            { id: 'a2', time: now(), severity: 'medium', rule: 'falco.shell_in_container', subject: 'spiffe://financeapp.local/backend', summary: 'A shell was spawned in the backend container', response: 'workload quarantined' },
-          ],
-        }
+        const q = url.searchParams
+        const rank = ['low', 'medium', 'high', 'critical']
+        const min = rank.indexOf(q.get('min_severity') || 'low')
+        if (min < 0) throw new HttpError(400, 'invalid_field', 'must be low, medium, high or critical', 'min_severity')
+        const since = q.get('since') ? Date.parse(q.get('since') ?? '') : 0
+        const limit = Number(q.get('limit') ?? 100)
+        const alerts = this.alerts.filter((a) => rank.indexOf(String(a.severity)) >= min && Date.parse(String(a.time)) >= since)
+        return { alerts: alerts.sort((a, b) => String(b.time).localeCompare(String(a.time))).slice(0, limit) }
       }
     }
 
@@ -315,7 +354,9 @@ export class MockBff {
     const u = this.users.find((x) => x.email === String(body.email).toLowerCase() && x.password === body.password)
     const ua = String(req.headers['user-agent'] ?? '')
     if (!u) {
-      this.events.unshift({ id: this.events.length + 1, user_id: '', event: 'login_failed', address: '127.0.0.1', user_agent: ua, at: now() })
+      const known = this.users.find((x) => x.email === String(body.email).toLowerCase())
+      this.events.unshift({ id: this.events.length + 1, user_id: known?.id ?? '', event: 'login_failed', address: '127.0.0.1', user_agent: ua, at: now() })
+      if (known) this.failedSignIn(known)
       throw new HttpError(401, 'invalid_credentials', 'wrong email or password')
     }
     if (u.status !== 'active') throw new HttpError(403, `account_${u.status}`, `the account is ${u.status}; an admin must approve it first`)
@@ -327,6 +368,24 @@ export class MockBff {
     this.events.unshift({ id: this.events.length + 1, user_id: u.id, session_id: s.id.slice(0, 8), event: 'login', address: '127.0.0.1', user_agent: ua, at: now() })
     res.appendHeader('Set-Cookie', `__Host-session=${s.id}; Path=/; Secure; HttpOnly; SameSite=Strict`)
     return { user: publicUser(u) }
+  }
+
+  /** failedSignIn raises a brute-force alert at 5 failures within 5 minutes, as the platform's detector does. */
+  private failedSignIn(u: User) {
+    const t = Date.now()
+    const recent = [...(this.fails.get(u.id) ?? []), t].filter((x) => x > t - 5 * 60_000)
+    this.fails.set(u.id, recent)
+    if (recent.length === 5) {
+      this.alerts.push({
+        id: randomUUID(),
+        time: now(),
+        severity: 'high',
+        rule: 'brute_force.account',
+        subject: u.id,
+        summary: 'repeated failed sign-ins for one account (5 within 5m0s) from 127.0.0.1',
+        response: 'raise_risk:taken',
+      })
+    }
   }
 
   private requireStepUp(s: Session, res: ServerResponse) {
@@ -392,7 +451,17 @@ export class MockBff {
         (!q.get('category') || t.category === q.get('category')) &&
         (!q.get('payment_type') || t.payment_type === q.get('payment_type')),
     )
-    return out.sort((a, b) => b.date.localeCompare(a.date) || b.created_at.localeCompare(a.created_at))
+    const sort = q.get('sort') ?? 'date'
+    const order = q.get('order') ?? 'desc'
+    if (!['date', 'amount', 'description', 'category'].includes(sort)) throw new HttpError(400, 'invalid_field', 'must be date, amount, description or category', 'sort')
+    if (!['asc', 'desc'].includes(order)) throw new HttpError(400, 'invalid_field', 'must be asc or desc', 'order')
+    const key = (t: Tx) => (sort === 'amount' ? t.amount_minor : sort === 'date' ? t.date : sort === 'description' ? t.description : t.category)
+    const dir = order === 'asc' ? 1 : -1
+    return out.sort((a, b) => {
+      const [x, y] = [key(a), key(b)]
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0
+      return c * dir || b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id)
+    })
   }
 
   private page<T>(list: T[], url: URL) {

@@ -5,7 +5,7 @@
 // Every page is checked with axe-core and watched for CSP violations.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { check, openPage, startEnv, type Env, type Watched } from './harness'
+import { check, openPage, probe, startEnv, type Env, type Watched } from './harness'
 import { totp } from './totp'
 
 const run = Date.now().toString(36)
@@ -21,6 +21,26 @@ let auditor: Watched
 let secret = ''
 const problems: string[] = []
 let lastStep = 0
+
+/**
+ * tolerated lists what the walk skipped because the platform under test does
+ * not serve it yet: a route it answers 404 for, or a parameter it ignores.
+ * Each step checks instead that the page says "not available". The scripted
+ * backend serves everything, so there the list stays empty; E2E_STRICT=1
+ * makes any entry a failure.
+ */
+const tolerated: string[] = []
+
+function tolerate(what: string) {
+  tolerated.push(what)
+  console.warn(`e2e: TOLERATED, not served by this platform yet: ${what}`)
+}
+
+/** amounts reads the amount column of the transactions table, in rupees. */
+async function amounts(page: Page): Promise<number[]> {
+  const cells = await page.locator('main table tbody tr td:nth-child(5)').allTextContents()
+  return cells.map((c) => Number(c.replace(/[^\d.]/g, '')))
+}
 
 /**
  * code returns a TOTP code of a time step not used before: a service may
@@ -155,8 +175,19 @@ describe('the finance platform in Chromium', () => {
     await expect(page.locator('[data-testid=chart-monthly] .recharts-bar-rectangle').count()).resolves.toBeGreaterThanOrEqual(4)
     problems.push(...(await check(user, '07-dashboard')))
 
+    // The service sorts (the first page comes back in the new order); a
+    // platform that ignores the parameters accepts a column it has not got.
+    const sortServed = (await probe(page, 'GET', '/api/v1/transactions?sort=no_such_column')) === 400
     await page.getByRole('button', { name: /^Amount/ }).click()
     await expect(page.getByRole('columnheader', { name: /Amount/ }).getAttribute('aria-sort')).resolves.toBe('descending')
+    if (sortServed) {
+      await expect.poll(() => amounts(page)).toEqual([10000, 5000, 2450.5, 1800])
+      await page.getByRole('button', { name: /^Amount/ }).click()
+      await expect.poll(() => amounts(page)).toEqual([1800, 2450.5, 5000, 10000])
+      problems.push(...(await check(user, '07b-dashboard-by-amount')))
+    } else {
+      tolerate('GET /v1/transactions?sort=amount&order=desc')
+    }
     await page.getByLabel('Category', { exact: true }).selectOption('saving')
     await page.getByRole('cell', { name: 'Electricity bill', exact: true }).waitFor({ state: 'detached' })
     await page.getByRole('cell', { name: 'Recurring deposit', exact: true }).waitFor()
@@ -290,7 +321,103 @@ describe('the finance platform in Chromium', () => {
     await adminPhone.context.close()
   })
 
+  it('filters the audit trail by decision', async () => {
+    const page = admin.page
+    await page.goto('/admin/audit')
+    await page.locator('main h1').waitFor()
+    if ((await probe(page, 'GET', '/api/v1/admin/audit?limit=1')) === 404) {
+      await page.getByText('The audit trail is not available').waitFor()
+      tolerate('GET /v1/admin/audit')
+      return
+    }
+    await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/admin/audit' && new URL(r.url()).searchParams.get('decision') === 'deny'),
+      page.getByLabel('Decision').selectOption('deny'),
+    ])
+    const decisions = () => page.locator('main table tbody tr td:nth-child(5)').allTextContents()
+    await expect.poll(async () => (await decisions()).filter((d) => d.trim() !== 'Deny')).toEqual([])
+    await page.getByRole('region', { name: 'Audit events table' }).or(page.getByText('No events match these filters')).waitFor()
+    problems.push(...(await check(admin, '22-admin-audit-denied')))
+  })
+
+  it('changes the password through the step-up prompt', async () => {
+    const page = user.page
+    await signIn(page, alice, code)
+    await page.goto('/profile')
+    const form = page.getByRole('form', { name: 'Change password' })
+    const newPassword = 'an even longer password for alice'
+    await form.getByLabel('Current password').fill(alice.password)
+    await form.getByLabel('New password', { exact: true }).fill(newPassword)
+    await form.getByLabel('Confirm new password').fill(newPassword)
+    if ((await probe(page, 'PUT', '/api/v1/me/password', {})) === 404) {
+      await form.getByRole('button', { name: 'Change password' }).click()
+      await form.getByText('Changing the password is not available').waitFor()
+      tolerate('PUT /v1/me/password')
+      return
+    }
+    env.mock?.expireStepUp()
+    await form.getByRole('button', { name: 'Change password' }).click()
+    await confirmIfAsked(page, code)
+    await form.getByText('Your password was changed.').waitFor()
+    problems.push(...(await check(user, '23-password-changed')))
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL('**/signin**')
+    await page.getByLabel('Email').fill(alice.email)
+    await page.getByLabel('Password').fill(alice.password)
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/session'),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ])
+    expect(refused.status()).toBe(401)
+    alice.password = newPassword
+    await signIn(page, alice, code)
+  })
+
+  // Last: a burst makes its address hostile to the platform's detectors, so a
+  // later sign-in from it (every sign-in of this walk comes from loopback)
+  // would be taken for a compromised one.
+  it('lists the alert the detectors raise after a burst of failed sign-ins', async () => {
+    const alertsServed = (await probe(admin.page, 'GET', '/api/v1/admin/alerts?limit=1')) !== 404
+    const intruder = await openPage(env)
+    await intruder.page.goto('/signin')
+    for (let i = 0; i < 5; i++) {
+      await intruder.page.getByLabel('Email').fill(bob.email)
+      await intruder.page.getByLabel('Password').fill(`not bob's password ${i}`)
+      await Promise.all([
+        intruder.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/session'),
+        intruder.page.getByRole('button', { name: 'Sign in' }).click(),
+      ])
+    }
+    await intruder.page.getByRole('alert').waitFor()
+    await intruder.context.close()
+
+    const page = admin.page
+    await page.goto('/admin/alerts')
+    await page.locator('main h1').waitFor()
+    if (!alertsServed) {
+      await page.getByText('Alerts are not available').waitFor()
+      tolerate('GET /v1/admin/alerts')
+      return
+    }
+    await page.getByLabel('Minimum severity').selectOption('high')
+    const burst = page.getByRole('list', { name: 'Alerts' }).getByRole('listitem').filter({ hasText: 'brute_force.account' }).filter({ hasText: bob.email })
+    // The detectors run beside the request path: the alert may take a moment.
+    await expect
+      .poll(
+        async () => {
+          if ((await burst.count()) === 0) await page.getByRole('button', { name: 'Refresh' }).click()
+          return burst.count()
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBeGreaterThan(0)
+    await expect(burst.first().textContent()).resolves.toMatch(/High/)
+    problems.push(...(await check(admin, '24-admin-alerts-burst')))
+  })
+
   it('has no serious accessibility violation, CSP violation or page error', () => {
     expect(problems).toEqual([])
+    if (process.env.E2E_STRICT === '1') expect(tolerated).toEqual([])
   })
 })
