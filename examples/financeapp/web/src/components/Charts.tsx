@@ -76,7 +76,7 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
       <Card title="Monthly trend">
         <figure aria-label="Totals per month and category" className="h-64" data-testid="chart-monthly">
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={months} margin={{ left: 8, right: 8 }}>
+            <BarChart data={months} margin={{ top: 12, left: 8, right: 8 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
               <XAxis dataKey="month" tickFormatter={(m) => formatMonth(String(m))} tick={{ fontSize: 12, fill: '#475569' }} />
               <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} ticks={monthTicks} domain={[0, monthTicks.at(-1) ?? 0]} interval={0} />
@@ -97,7 +97,7 @@ export function Charts({ summary, currency }: { summary: Summary | undefined; cu
         ) : (
         <figure aria-label="Cumulative savings and investments per month" className="h-64" data-testid="chart-growth">
           <ResponsiveContainer width="100%" height="100%">
-            <AreaChart data={grown} margin={{ left: 8, right: 8 }}>
+            <AreaChart data={grown} margin={{ top: 12, left: 8, right: 8 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
               <XAxis dataKey="month" tickFormatter={(m) => formatMonth(String(m))} tick={{ fontSize: 12, fill: '#475569' }} />
               <YAxis tickFormatter={tick} tick={{ fontSize: 12, fill: '#475569' }} width={64} ticks={growthTicks} domain={[0, growthTicks.at(-1) ?? 0]} interval={0} />

@@ -90,9 +90,10 @@ export function Layout() {
   const [signOut, { isLoading }] = useSignOutMutation()
   const items = [...(user?.role ? navByRole[user.role] : []), { to: '/profile', label: 'Profile & security', icon: icons.user }]
 
-  const sidebar = (
+  // The phone's menu opens under the top bar, which already shows the brand.
+  const sidebar = (brand: boolean) => (
     <div className="flex h-full min-h-0 flex-col gap-6 bg-slate-900 px-4 py-5">
-      <Brand />
+      {brand && <Brand />}
       <nav aria-label="Main" className="flex-1">
         <NavLinks items={items} onNavigate={() => setOpen(false)} />
       </nav>
@@ -126,7 +127,7 @@ export function Layout() {
           is sticky and exactly one viewport tall, so it stays put while the
           content scrolls and its footer sits at the bottom of the screen. */}
       <aside data-testid="sidebar" className="hidden w-64 shrink-0 bg-slate-900 lg:block">
-        <div className="sticky top-0 h-screen overflow-y-auto">{sidebar}</div>
+        <div className="sticky top-0 h-screen overflow-y-auto">{sidebar(true)}</div>
       </aside>
       <div className="sticky top-0 z-30 flex items-center justify-between bg-slate-900 px-4 py-3 lg:hidden">
         <Brand />
@@ -143,7 +144,7 @@ export function Layout() {
       </div>
       {open && (
         <div id="mobile-nav" className="fixed inset-x-0 top-14 bottom-0 z-20 overflow-y-auto bg-slate-900 lg:hidden">
-          {sidebar}
+          {sidebar(false)}
         </div>
       )}
       <main id="main" className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-10 lg:py-8">

@@ -59,7 +59,7 @@ describe('Profile', () => {
     await userEvent.type(within(form).getByLabelText('Confirm new password'), 'a brand new password')
     await userEvent.click(within(form).getByRole('button', { name: 'Change password' }))
 
-    expect(await within(form).findByText('Your password was changed.')).toBeInTheDocument()
+    expect(await within(form).findByText(/^Your password was changed\./)).toBeInTheDocument()
     const puts = served.requests.filter((r) => r.method === 'PUT')
     expect(puts).toHaveLength(2)
     expect(await puts[1]!.json()).toEqual({ current_password: 'the old password', new_password: 'a brand new password' })

@@ -39,7 +39,7 @@ export function PasswordForm() {
   return (
     <form onSubmit={submit} className="space-y-4" aria-label="Change password" noValidate>
       {problem && !Object.keys(problem.fields).length && <Alert>{problem.status === 404 ? `Changing the password is not available. ${unavailable}` : problem.message}</Alert>}
-      {isSuccess && <Alert tone="green">Your password was changed.</Alert>}
+      {isSuccess && <Alert tone="green">Your password was changed. Your other devices will have to sign in again.</Alert>}
       <Field label="Current password" error={fieldError('current')}>
         {(p) => <Input {...p} type="password" autoComplete="current-password" value={form.current} onChange={set('current')} />}
       </Field>
