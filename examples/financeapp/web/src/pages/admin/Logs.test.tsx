@@ -82,6 +82,15 @@ describe('AuditTrail', () => {
     expect(served.requests.length).toBe(before)
   })
 
+  it('names actors by email when they are account ids', async () => {
+    serve(
+      route('GET', '/api/v1/admin/audit', () => json({ items: [{ ...event('e1', 'u-dan'), resource: '' }] })),
+      route('GET', '/api/v1/admin/users', () => json({ users: [userOf('user', { id: 'u-dan', email: 'dan@example.com' })] })),
+    )
+    renderRoutes([{ path: '/admin/audit', element: <AuditTrail /> }], '/admin/audit')
+    expect(await screen.findByText('dan@example.com')).toHaveAttribute('title', 'u-dan')
+  })
+
   it('says the trail is not available when the route is missing', async () => {
     serve()
     renderRoutes([{ path: '/admin/audit', element: <AuditTrail /> }], '/admin/audit')

@@ -126,6 +126,9 @@ export function AuditTrail() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const badRange = Boolean(draft.fromDay && draft.toDay && draft.fromDay > draft.toDay)
   const trail = useAuditTrailQuery(auditQuery(applied, cursors[cursors.length - 1]))
+  const users = useUsersQuery({})
+  // The trail names people by account id; the console shows their email.
+  const actor = (id: string) => users.data?.find((u) => u.id === id)?.email ?? id
   const apply = (f: AuditFilter) => {
     setDraft(f)
     if (f.fromDay && f.toDay && f.fromDay > f.toDay) return
@@ -201,13 +204,13 @@ export function AuditTrail() {
                     <tr key={e.id}>
                       <td className="td tabular-nums">{formatDateTime(e.time)}</td>
                       <td className="td max-w-[14rem] truncate" title={e.actor}>
-                        {e.actor || '—'}
+                        {e.actor ? actor(e.actor) : '—'}
                       </td>
                       <td className="td max-w-xs truncate font-mono text-xs" title={e.action}>
                         {e.action}
                       </td>
                       <td className="td max-w-xs truncate font-mono text-xs" title={e.resource}>
-                        {e.resource}
+                        {e.resource || '—'}
                       </td>
                       <td className="td">
                         <Badge tone={e.decision === 'allow' ? 'green' : 'red'}>{label(e.decision)}</Badge>
