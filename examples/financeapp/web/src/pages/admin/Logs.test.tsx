@@ -147,5 +147,6 @@ describe('Alerts', () => {
     serve()
     renderRoutes([{ path: '/admin/alerts', element: <Alerts /> }], '/admin/alerts')
     expect(await screen.findByText('Alerts are not available')).toBeInTheDocument()
+    expect(screen.queryByLabelText('Minimum severity')).toBeNull()
   })
 })

@@ -291,6 +291,7 @@ export function Alerts() {
       <PageHeader title="Security alerts" subtitle="Raised by the detectors over the audit stream and the runtime sensors, newest first." />
       <Card
         actions={
+          !missing && (
           <form role="search" aria-label="Filter alerts" className="flex flex-wrap items-end gap-3" onSubmit={(e) => e.preventDefault()}>
             <Field label="Minimum severity" className="w-44">
               {(p) => (
@@ -334,6 +335,7 @@ export function Alerts() {
               Refresh
             </Button>
           </form>
+          )
         }
       >
         {alerts.isLoading ? (
