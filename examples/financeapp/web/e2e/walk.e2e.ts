@@ -349,14 +349,17 @@ describe('the finance platform in Chromium', () => {
     await form.getByLabel('Current password').fill(alice.password)
     await form.getByLabel('New password', { exact: true }).fill(newPassword)
     await form.getByLabel('Confirm new password').fill(newPassword)
+    // A platform without the route answers 404, or 403 where its policy
+    // denies every action it does not know; one that has it answers an empty
+    // body with 400 (or 401 when it first wants a step-up).
+    const missing = [403, 404].includes(await probe(page, 'PUT', '/api/v1/me/password', {}))
     env.mock?.expireStepUp()
     await form.getByRole('button', { name: 'Change password' }).click()
     await confirmIfAsked(page, code)
-    // The page's own reading of the answer: changed, not available (404), or
-    // an error, which fails the walk with its message.
     const changed = form.getByText('Your password was changed.')
     await changed.or(form.getByRole('alert')).waitFor()
-    if (await form.getByText('Changing the password is not available').isVisible()) {
+    if (missing) {
+      await form.getByRole('alert').waitFor()
       tolerate('PUT /v1/me/password')
       return
     }
