@@ -14,4 +14,4 @@ for mod in "$root" "$root/examples"; do
   (cd "$mod" && go test -run '^$' -bench . -benchmem -count "$count" ./... | tee -a "$out")
 done
 
-go tool -modfile="$root/tools/go.mod" benchstat "$out"
+GOWORK=off go tool -modfile="$root/tools/go.mod" benchstat "$out"

@@ -60,9 +60,11 @@ OnCheckpoint hook gives it): a trail cut back before it is reported truncated.`,
 		},
 	}
 
-	cmd.Flags().StringArrayVar(&f.keys, "key", nil, "public key file (PEM or base64); repeatable; required")
+	cmd.Flags().StringArrayVar(&f.keys, "key", nil,
+		"public key file (PEM or base64); repeatable; required")
 	cmd.Flags().StringVar(&f.anchor, "anchor", "", "checkpoint JSON kept outside the trail")
-	cmd.Flags().BoolVar(&f.allowOpen, "allow-open", false, "accept a trail without a closing checkpoint")
+	cmd.Flags().BoolVar(&f.allowOpen, "allow-open", false,
+		"accept a trail without a closing checkpoint")
 	cmd.Flags().BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
 	_ = cmd.MarkFlagRequired("key")
 
@@ -127,12 +129,13 @@ func printVerify(out io.Writer, rep *chain.Report, te *chain.TamperError) error 
 	if rep != nil {
 		fmt.Fprintf(out, "chain       %s\nfiles       %d\nrecords     %d (%d events, %d checkpoints)\n",
 			rep.Chain, len(rep.Files), rep.Records, rep.Events, rep.Checkpoints)
-		fmt.Fprintf(out, "head        record %d %s\nclosed      %v\nunsealed    %d\nrestarts    %d (%d after a crash)\n",
-			rep.LastSeq, rep.Head, rep.Closed, rep.Unsealed, rep.Restarts, rep.Unclean)
+		fmt.Fprintf(out, "head        record %d %s\nclosed      %v\nunsealed    %d\n",
+			rep.LastSeq, rep.Head, rep.Closed, rep.Unsealed)
+		fmt.Fprintf(out, "restarts    %d (%d opens after a crash)\n", rep.Restarts, rep.Unclean)
 
 		for _, c := range rep.Cuts {
-			fmt.Fprintf(out, "cut         %s at byte %d: %d bytes removed after a crash (sha256 %s, kept in %s)\n",
-				c.File, c.Offset, c.Bytes, c.SHA256, c.Saved)
+			fmt.Fprintf(out, "cut         %s at byte %d: %d bytes removed after a crash"+
+				" (sha256 %s, kept in %s)\n", c.File, c.Offset, c.Bytes, c.SHA256, c.Saved)
 		}
 	}
 
@@ -142,7 +145,8 @@ func printVerify(out io.Writer, rep *chain.Report, te *chain.TamperError) error 
 			line = fmt.Sprintf(" line %d", te.Line)
 		}
 
-		fmt.Fprintf(out, "TAMPERED    record %d %s in %s%s: %s\n", te.Seq, te.Problem, te.File, line, te.Detail)
+		fmt.Fprintf(out, "TAMPERED    record %d %s in %s%s: %s\n",
+			te.Seq, te.Problem, te.File, line, te.Detail)
 
 		return errTampered
 	}

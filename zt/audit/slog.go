@@ -77,12 +77,23 @@ func Attrs(e *Event) []slog.Attr {
 }
 
 func actorAttr(a Actor) slog.Attr {
-	return slog.Group("actor",
-		slog.String("user", a.User), slog.String("session", a.Session),
-		slog.String("device", a.Device), slog.String("workload", a.Workload))
+	return group("actor", "user", a.User, "session", a.Session,
+		"device", a.Device, "workload", a.Workload)
 }
 
 func resourceAttr(r Resource) slog.Attr {
-	return slog.Group("resource",
-		slog.String("type", r.Type), slog.String("id", r.ID), slog.String("owner", r.Owner))
+	return group("resource", "type", r.Type, "id", r.ID, "owner", r.Owner)
+}
+
+// group returns a group of the non-empty key-value pairs kv; a group with
+// none is left out by handlers.
+func group(name string, kv ...string) slog.Attr {
+	var attrs []any
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			attrs = append(attrs, slog.String(kv[i], kv[i+1]))
+		}
+	}
+
+	return slog.Group(name, attrs...)
 }

@@ -20,6 +20,7 @@ type refusal struct {
 	reason    string
 	challenge string
 	cause     error
+	dpop      bool // the challenge's error belongs to the DPoP scheme
 }
 
 // StepUpError asks the caller to authenticate again, more strongly or more
@@ -128,7 +129,7 @@ func init() {
 func (m *Middleware) write(w http.ResponseWriter, ref *refusal) {
 	h := w.Header()
 	if ref.status == http.StatusUnauthorized || ref.status == http.StatusBadRequest {
-		h.Set("WWW-Authenticate", m.challenge(ref.challenge))
+		h.Set("WWW-Authenticate", m.challenge(ref))
 	}
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")
@@ -137,16 +138,54 @@ func (m *Middleware) write(w http.ResponseWriter, ref *refusal) {
 	_, _ = w.Write([]byte(problemBodies[ref.status]))
 }
 
-func (m *Middleware) challenge(params string) string {
-	c := "Bearer"
-	sep := " "
+// schemes returns the start of the Bearer and the DPoP challenges; an empty
+// one is not offered.
+func (m *Middleware) schemes() [2]string {
+	realm := ""
 	if m.cfg.Realm != "" {
-		c += ` realm="` + quoteSafe(m.cfg.Realm) + `"`
-		sep = ", "
+		realm = `realm="` + quoteSafe(m.cfg.Realm) + `"`
 	}
-	if params != "" {
-		params = strings.TrimPrefix(params, ", ")
-		c += sep + params
+	var out [2]string
+	if !m.cfg.RequireDPoP {
+		out[0] = strings.TrimSpace("Bearer " + realm)
 	}
-	return c
+	if m.dpop != nil {
+		out[1] = "DPoP " + realm
+		if realm != "" {
+			out[1] += ", "
+		}
+		out[1] += `algs="` + m.dpop.algs + `"`
+	}
+	return out
+}
+
+// challenge returns the WWW-Authenticate value: the Bearer challenge, and
+// the DPoP one (RFC 9449 section 7.1) when DPoP is on, with the refusal's
+// parameters on the scheme they concern.
+func (m *Middleware) challenge(ref *refusal) string {
+	params := strings.TrimPrefix(ref.challenge, ", ")
+	target := 0
+	if ref.dpop {
+		target = 1
+	}
+	if m.challenges[target] == "" {
+		target = 1 - target
+	}
+	out := ""
+	for i, c := range m.challenges {
+		if c == "" {
+			continue
+		}
+		if i == target && params != "" {
+			if strings.Contains(c, " ") {
+				c += ","
+			}
+			c += " " + params
+		}
+		if out != "" {
+			out += ", "
+		}
+		out += c
+	}
+	return out
 }

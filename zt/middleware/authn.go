@@ -5,26 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-
-	"github.com/spiffe/go-spiffe/v2/svid/x509svid"
 
 	"github.com/ztkit/ztkit/zt"
+	"github.com/ztkit/ztkit/zt/mtls"
+	"github.com/ztkit/ztkit/zt/token"
 )
 
 // PeerSPIFFEID is the default PeerIdentityFunc: it reads the SPIFFE ID of
-// the leaf certificate the mTLS peer presented. It returns nil when the
-// request came without a client certificate, and an error when the
-// certificate has no valid SPIFFE ID.
+// the leaf certificate the mTLS peer presented with mtls.RequestWorkload,
+// which applies the X.509-SVID checks strictly (not a CA, no certificate or
+// CRL signing, digitalSignature key usage, exactly one URI SAN read as
+// encoded). It returns nil when the request came without a client
+// certificate, and an error when the certificate is not a valid X.509-SVID.
 func PeerSPIFFEID(r *http.Request) (*zt.Workload, error) {
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
 		return nil, nil
 	}
-	id, err := x509svid.IDFromCert(r.TLS.PeerCertificates[0])
+	wl, err := mtls.RequestWorkload(r)
 	if err != nil {
 		return nil, fmt.Errorf("middleware: peer certificate: %w", err)
 	}
-	return &zt.Workload{ID: id.String(), TrustDomain: id.TrustDomain().Name()}, nil
+	return wl, nil
 }
 
 // authenticate establishes who calls: the mTLS peer's workload, and the user
@@ -59,61 +60,63 @@ func (m *Middleware) authenticate(ctx context.Context, r *http.Request) (*zt.Pri
 	return p, nil
 }
 
-// credential verifies the bearer token, or else the session cookie. It
-// returns a nil principal when the request carries neither.
+// credential verifies the access token of the Authorization header (bearer
+// or DPoP), or else the session cookie. It returns a nil principal when the
+// request carries neither.
 func (m *Middleware) credential(ctx context.Context, r *http.Request) (*zt.Principal, *refusal) {
-	raw, present, err := bearer(r)
+	cred, present, err := authorization(r, m.dpop != nil)
 	if err != nil {
-		ze := zt.NewError(zt.ErrInvalidRequest, zt.CodeInvalidRequest, zt.ReasonInvalidToken, err)
-		return nil, unauthenticated(ze)
-	}
-	v := m.cfg.Verifier
-	if !present && m.cfg.Session != nil {
-		c, cerr := r.Cookie(m.cfg.SessionCookie)
-		if cerr == nil && c.Value != "" {
-			raw, present, v = c.Value, true, m.cfg.Session
-		}
+		return nil, unauthenticated(asZtError(err))
 	}
 	if !present {
-		return nil, nil
+		return m.session(ctx, r)
 	}
 
-	p, err := v.Verify(ctx, raw)
+	p, err := m.cfg.Verifier.Verify(ctx, cred.Token)
+	if err != nil || p == nil {
+		ref := unauthenticated(asZtError(err))
+		ref.dpop = cred.Scheme == token.SchemeDPoP
+		return nil, ref
+	}
+	return m.bind(ctx, r, cred, p)
+}
+
+// session verifies the session cookie, if sessions are on and there is one.
+func (m *Middleware) session(ctx context.Context, r *http.Request) (*zt.Principal, *refusal) {
+	if m.cfg.Session == nil {
+		return nil, nil
+	}
+	c, err := r.Cookie(m.cfg.SessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	p, err := m.cfg.Session.Verify(ctx, c.Value)
 	if err != nil || p == nil {
 		return nil, unauthenticated(asZtError(err))
 	}
 	return p, nil
 }
 
-// bearer returns the token of an "Authorization: Bearer" header, and whether
-// there was one. A malformed header, several of them, or a token also sent
-// another way is an invalid request (RFC 6750, section 2).
-//
-// TODO(dpop): accept "Authorization: DPoP" with its proof header; Verifier
-// sees only the token, so sender-constrained tokens need a wider seam.
-func bearer(r *http.Request) (string, bool, error) {
-	values := r.Header.Values("Authorization")
-	if len(values) == 0 {
-		return "", false, nil
+// authorization reads the access token of the Authorization header with
+// token.FromRequest, and reports whether there was one. A malformed header,
+// several of them, or a token also sent in the query is an invalid request
+// (RFC 6750 section 2). Another scheme is not ours to judge, and neither is
+// DPoP when withDPoP is false.
+func authorization(r *http.Request, withDPoP bool) (token.Credential, bool, error) {
+	cred, err := token.FromRequest(r)
+	switch {
+	case zt.ReasonOf(err) == token.ReasonMissing:
+		return token.Credential{}, false, nil
+	case err != nil:
+		return token.Credential{}, false, err
+	case cred.Scheme == token.SchemeDPoP && !withDPoP:
+		return token.Credential{}, false, nil
+	case r.URL.Query().Has("access_token"):
+		return token.Credential{}, false, zt.NewError(zt.ErrInvalidRequest,
+			zt.CodeInvalidRequest, zt.ReasonInvalidToken,
+			errors.New("middleware: token sent in both header and query"))
 	}
-	if len(values) > 1 {
-		return "", false, errors.New("several Authorization headers")
-	}
-	scheme, tok, ok := strings.Cut(values[0], " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		if !strings.EqualFold(scheme, "Bearer") {
-			return "", false, nil // another scheme: not ours to judge
-		}
-		return "", false, errors.New("malformed Authorization header")
-	}
-	tok = strings.TrimLeft(tok, " ")
-	if tok == "" || strings.ContainsAny(tok, " \t") {
-		return "", false, errors.New("malformed bearer token")
-	}
-	if r.URL.Query().Has("access_token") {
-		return "", false, errors.New("token sent in both header and query")
-	}
-	return tok, true, nil
+	return cred, true, nil
 }
 
 // withWorkload adds the mTLS peer's workload to p, or makes a workload-only

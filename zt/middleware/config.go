@@ -8,6 +8,7 @@ import (
 	"github.com/ztkit/ztkit/zt"
 	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/pep"
+	"github.com/ztkit/ztkit/zt/token"
 )
 
 // Verifier verifies a credential (a bearer token or a session cookie's
@@ -78,8 +79,29 @@ type Config struct {
 	Session Verifier
 	// SessionCookie is the session cookie's name; empty means "__Host-session".
 	SessionCookie string
+	// DPoP verifies the proofs of sender-constrained tokens (RFC 9449), sent
+	// as "Authorization: DPoP <token>" with a "DPoP" proof header: method,
+	// target URI, iat window, one use per proof, the access token's hash
+	// ("ath") and the token's cnf.jkt key binding. A DPoP-bound token sent as
+	// a bearer token is refused. Nil turns DPoP off: the DPoP scheme is not
+	// accepted and every DPoP-bound token is refused, since its proof could
+	// not be checked. The zero DPoPConfig is usable; its in-memory replay
+	// cache suits a single replica.
+	DPoP *token.DPoPConfig
+	// RequireDPoP refuses bearer tokens, so that every token must be
+	// DPoP-bound and come with its proof. It needs DPoP. Session cookies are
+	// not affected.
+	RequireDPoP bool
+	// ExternalOrigin is the origin clients address, with an optional path
+	// prefix ("https://api.example.com" or "https://gw.example.com/ledger"),
+	// for a service behind a proxy that terminates TLS, rewrites Host or
+	// strips a prefix. DPoP proofs name that URI. Empty rebuilds it from the
+	// request: "https" on a TLS connection, else "http", and the Host header.
+	// Forwarded headers are never trusted.
+	ExternalOrigin string
 	// PeerIdentity extracts the mTLS peer's workload identity. Nil means
-	// PeerSPIFFEID, which reads the SPIFFE ID of the peer's leaf certificate.
+	// PeerSPIFFEID, which reads the SPIFFE ID of the peer's leaf certificate
+	// with the strict X.509-SVID checks of package mtls.
 	PeerIdentity PeerIdentityFunc
 	// Revocation is consulted for every authenticated principal; a revoked
 	// one is refused with 401. Nil checks nothing here (the verifier may).

@@ -4,8 +4,10 @@
 //
 // For every request that is not on the explicit public list, the middleware
 //
-//  1. authenticates: the mTLS peer's SPIFFE ID (PeerSPIFFEID), a bearer token
-//     (a Verifier such as *token.Verifier) or, for browsers, a session cookie;
+//  1. authenticates: the mTLS peer's SPIFFE ID (PeerSPIFFEID), an access
+//     token (a Verifier such as *token.Verifier) sent as a bearer token or,
+//     with Config.DPoP, as a sender-constrained DPoP token with its proof
+//     (RFC 9449), or, for browsers, a session cookie;
 //  2. checks revocation (zt.RevocationChecker), so that a revoked token,
 //     session, subject, device or workload is refused on its next request;
 //  3. maps the matched route template (never the raw path) to an action and
@@ -18,7 +20,8 @@
 //     (zt.PrincipalFrom, zt.DecisionFrom).
 //
 // Refusals say as little as possible: 401 carries an RFC 6750
-// WWW-Authenticate challenge, 403 an RFC 9457 problem+json body without the
+// WWW-Authenticate challenge (and a DPoP one, with the accepted algorithms,
+// when DPoP is on), 403 an RFC 9457 problem+json body without the
 // reason; the reasons go to the audit trail. A route that is neither mapped
 // nor public is denied, as is a decision with an obligation nobody fulfils.
 //

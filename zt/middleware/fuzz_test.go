@@ -7,23 +7,30 @@ import (
 	"testing"
 )
 
-// FuzzBearer checks that any Authorization header either yields a token
-// without whitespace, is refused, or is left to another scheme.
-func FuzzBearer(f *testing.F) {
-	for _, seed := range []string{"Bearer abc.def.ghi", "bearer  x", "Bearer a b", "Basic Zm9v", "Bearer", ""} {
-		f.Add(seed)
+// FuzzAuthorization checks that any Authorization header either yields a
+// token68 of a known scheme, is refused, or is left to another scheme.
+func FuzzAuthorization(f *testing.F) {
+	for _, seed := range []string{
+		"Bearer abc.def.ghi", "bearer  x", "Bearer a b", "Basic Zm9v", "Bearer", "",
+		"DPoP abc.def.ghi", "dpop x=", "DPoP",
+	} {
+		f.Add(seed, true)
 	}
-	f.Fuzz(func(t *testing.T, header string) {
+	f.Fuzz(func(t *testing.T, header string, withDPoP bool) {
 		r := &http.Request{Header: http.Header{"Authorization": {header}}, URL: &url.URL{}}
-		tok, ok, err := bearer(r)
+		cred, ok, err := authorization(r, withDPoP)
 		if err != nil && ok {
 			t.Fatal("error and token together")
 		}
-		if ok && (tok == "" || strings.ContainsAny(tok, " \t")) {
-			t.Fatalf("bad token %q from %q", tok, header)
+		if !ok {
+			return
 		}
-		if ok && !strings.EqualFold(header[:6], "bearer") {
-			t.Fatalf("token from another scheme: %q", header)
+		if cred.Token == "" || strings.ContainsAny(cred.Token, " \t") {
+			t.Fatalf("bad token %q from %q", cred.Token, header)
+		}
+		scheme, _, _ := strings.Cut(header, " ")
+		if !strings.EqualFold(scheme, cred.Scheme) || (cred.Scheme == "DPoP" && !withDPoP) {
+			t.Fatalf("scheme %q from %q", cred.Scheme, header)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"github.com/ztkit/ztkit/zt"
 	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/pep"
+	"github.com/ztkit/ztkit/zt/token"
 )
 
 // Reason codes that the middleware puts in audit events.
@@ -36,6 +39,8 @@ type Middleware struct {
 	cfg         Config
 	public      map[string]bool
 	obligations map[string]ObligationFunc
+	dpop        *dpop // nil when DPoP is off
+	challenges  [2]string
 }
 
 // New validates cfg and returns a Middleware.
@@ -58,11 +63,17 @@ func New(cfg Config) (*Middleware, error) {
 		cfg.PeerIdentity = PeerSPIFFEID
 	}
 
-	m := &Middleware{cfg: cfg, public: map[string]bool{}, obligations: map[string]ObligationFunc{
+	d, err := newDPoP(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	m := &Middleware{cfg: cfg, dpop: d, public: map[string]bool{}, obligations: map[string]ObligationFunc{
 		zt.ObligationStepUp: stepUp,
 		zt.ObligationFilter: passToHandler,
 		zt.ObligationRedact: passToHandler,
 	}}
+	m.challenges = m.schemes()
 	for _, p := range cfg.Public {
 		m.public[p] = true
 	}
@@ -199,11 +210,18 @@ func (m *Middleware) enforce(ctx context.Context, r *http.Request, d *zt.Decisio
 		if err := f(ctx, r, d.Obligations[name]); err != nil {
 			d.Allow = false
 			ref := refusalOf(err)
+			ref.dpop = m.dpop != nil && usesDPoP(r)
 			d.Reasons = append(d.Reasons, ref.reason)
 			return ref
 		}
 	}
 	return nil
+}
+
+// usesDPoP reports whether r's Authorization header has the DPoP scheme.
+func usesDPoP(r *http.Request) bool {
+	a := r.Header.Get("Authorization")
+	return len(a) > 5 && strings.EqualFold(a[:5], token.SchemeDPoP+" ")
 }
 
 func passToHandler(context.Context, *http.Request, any) error { return nil }
@@ -218,7 +236,7 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal,
 	ev := audit.Event{
 		Time:       time.Now().UTC(),
 		Kind:       "decision",
-		Actor:      pep.ActorOf(p),
+		Actor:      audit.ActorOf(p),
 		Decision:   "deny",
 		Method:     r.Method,
 		Route:      routeOf(c.pattern),
@@ -240,6 +258,9 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal,
 			ev.Decision = "allow"
 		}
 	}
+	if ev.ID == "" {
+		ev.ID = eventID()
+	}
 	if ref != nil {
 		ev.Status = ref.status
 		if ref.reason != "" && !slices.Contains(ev.Reasons, ref.reason) {
@@ -250,4 +271,11 @@ func (m *Middleware) record(ctx context.Context, c call, p *zt.Principal,
 		return fmt.Errorf("middleware: audit: %w", err)
 	}
 	return nil
+}
+
+// eventID returns a random identifier for an event that has no decision ID.
+func eventID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

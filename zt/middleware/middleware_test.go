@@ -387,7 +387,7 @@ func TestLiveStateTakesEffectOnNextRequest(t *testing.T) {
 	if got.status != 401 || !strings.Contains(got.challenge, "invalid_token") {
 		t.Fatalf("revoked subject: %d %q", got.status, got.challenge)
 	}
-	if e := f.events.last(); !hasReason(e, zt.ReasonRevoked) || e.Actor.User != "" {
+	if e := f.events.last(); !hasReason(e, zt.ReasonRevoked) || e.Actor.User != "" || e.ID == "" {
 		t.Errorf("revocation audit event: %+v", e)
 	}
 }
@@ -427,10 +427,12 @@ func (principalVerifier) Verify(_ context.Context, raw string) (*zt.Principal, e
 	return &zt.Principal{User: &zt.User{ID: raw}}, nil
 }
 
-func TestUnknownObligationDenies(t *testing.T) {
-	d := decider{Allow: true, Obligations: map[string]any{"watermark": true}}
+// getWithEngine serves GET /x (action x.read) with engine deciding and
+// returns the answer to a request by alice.
+func getWithEngine(t *testing.T, engine middleware.Decider, events audit.Emitter) answer {
+	t.Helper()
 	m, err := middleware.New(middleware.Config{
-		Verifier: principalVerifier{}, Engine: d,
+		Verifier: principalVerifier{}, Engine: engine, Audit: events,
 		Routes: map[string]middleware.Route{"GET /x": {Action: "x.read"}},
 	})
 	if err != nil {
@@ -440,7 +442,12 @@ func TestUnknownObligationDenies(t *testing.T) {
 	mux.HandleFunc("GET /x", handler)
 	srv := httptest.NewServer(m.Handler(mux))
 	defer srv.Close()
-	if got := do(t, "GET", srv.URL+"/x", bearer("alice")); got.status != 403 {
+	return do(t, "GET", srv.URL+"/x", bearer("alice"))
+}
+
+func TestUnknownObligationDenies(t *testing.T) {
+	d := decider{Allow: true, Obligations: map[string]any{"watermark": true}}
+	if got := getWithEngine(t, d, nil); got.status != 403 {
 		t.Errorf("unknown obligation: %d", got.status)
 	}
 }
@@ -454,6 +461,13 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			Routes: map[string]middleware.Route{"GET /x": {}}},
 		"public and mapped": {Verifier: principalVerifier{}, Engine: d,
 			Routes: map[string]middleware.Route{"GET /x": {Action: "x"}}, Public: []string{"GET /x"}},
+		"DPoP required but off": {Verifier: principalVerifier{}, Engine: d, RequireDPoP: true},
+		"symmetric DPoP algorithm": {Verifier: principalVerifier{}, Engine: d,
+			DPoP: &token.DPoPConfig{Algorithms: []string{"HS256"}}},
+		"origin with a query": {Verifier: principalVerifier{}, Engine: d,
+			DPoP: &token.DPoPConfig{}, ExternalOrigin: "https://x.test/?a=b"},
+		"origin without host": {Verifier: principalVerifier{}, Engine: d,
+			DPoP: &token.DPoPConfig{}, ExternalOrigin: "/ledger"},
 	}
 	for name, cfg := range tests {
 		if _, err := middleware.New(cfg); err == nil {
@@ -485,5 +499,25 @@ func TestHandlerNeedsARouter(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tt.name, got.status, tt.status)
 		}
 		srv.Close()
+	}
+}
+
+// failing is an engine that fails, as an engine error or timeout does.
+type failing struct{ reason string }
+
+func (f failing) DecideAt(context.Context, string, *pep.Input) (zt.Decision, error) {
+	return zt.Deny(f.reason), errors.New("engine failed")
+}
+
+func TestEngineFailureDenies(t *testing.T) {
+	for _, reason := range []string{zt.ReasonEvalError, zt.ReasonTimeout, zt.ReasonUndefined} {
+		events := &eventLog{}
+		got := getWithEngine(t, failing{reason}, events)
+		if got.status != 403 || strings.Contains(got.body, reason) {
+			t.Errorf("%s: %d %s", reason, got.status, got.body)
+		}
+		if !hasReason(events.last(), reason) {
+			t.Errorf("%s: audit %+v", reason, events.last())
+		}
 	}
 }

@@ -76,7 +76,7 @@ func (e *Engine) logDecision(ctx context.Context, st *state, ep string, in *Inpu
 		Method:         in.Request.Method,
 		Route:          in.Request.Route,
 		SourceAddr:     in.Request.SourceAddr,
-		Actor:          ActorOf(in.Principal),
+		Actor:          audit.ActorOf(in.Principal),
 		Resource: audit.Resource{
 			Type: in.Request.Resource.Type, ID: in.Request.Resource.ID,
 			Owner: in.Request.Resource.Owner,
@@ -176,20 +176,7 @@ func decisionWord(allow bool) string {
 	return "deny"
 }
 
-// ActorOf returns the audit actor of p: each facet that p established.
-func ActorOf(p *zt.Principal) audit.Actor {
-	var a audit.Actor
-	if p == nil {
-		return a
-	}
-	if p.User != nil {
-		a.User, a.Session = p.User.ID, p.User.SessionID
-	}
-	if p.Device != nil {
-		a.Device = p.Device.ID
-	}
-	if p.Workload != nil {
-		a.Workload = p.Workload.ID
-	}
-	return a
-}
+// ActorOf returns the audit actor of p.
+//
+// Deprecated: use audit.ActorOf, which is where the actor model lives.
+func ActorOf(p *zt.Principal) audit.Actor { return audit.ActorOf(p) }

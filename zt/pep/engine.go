@@ -171,6 +171,9 @@ func (e *Engine) Revision() string {
 // The decision denies unless the policy explicitly allowed; the error, when
 // not nil, says why a deny was not the policy's own (evaluation error,
 // timeout, hook failure) and is meant for logs.
+//
+// The values inside Decision.Obligations may be shared with the decision
+// cache: read them, never modify them.
 func (e *Engine) Decide(ctx context.Context, in *Input) (zt.Decision, error) {
 	return e.DecideAt(ctx, e.cfg.Entrypoints[0], in)
 }

@@ -1,13 +1,16 @@
 package pep_test
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -268,7 +271,8 @@ func TestReloadKeepsLastGood(t *testing.T) {
 	dir := t.TempDir()
 	allowAll := "package ztkit.authz\n\ndecision := {\"allow\": true, \"reasons\": {\"v1\"}}\n"
 	writePolicy(t, dir, allowAll)
-	e := newEngine(t, pep.Config{Dir: dir})
+	var logs bytes.Buffer
+	e := newEngine(t, pep.Config{Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	rev := e.Revision()
 
 	var wg sync.WaitGroup
@@ -307,6 +311,9 @@ func TestReloadKeepsLastGood(t *testing.T) {
 	}
 	if got := e.Stats(); got.Refusals != 2 || got.Reloads != 0 {
 		t.Errorf("stats = %+v", got)
+	}
+	if n := strings.Count(logs.String(), "keeping the last good one"); n != 2 {
+		t.Errorf("%d refusals logged, want 2:\n%s", n, logs.String())
 	}
 
 	writePolicy(t, dir, "package ztkit.authz\n\ndecision := {\"allow\": false, \"reasons\": {\"v2\"}}\n")

@@ -44,8 +44,8 @@ var fullShape = shape{time: true, claims: true}
 // does not read (see shape) are left out.
 func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) {
 	doc := ast.NewObject(
-		item("version", ast.String(InputVersion)),
-		item("action", ast.String(in.Request.Action)),
+		kv("version", str(InputVersion)),
+		kv("action", str(in.Request.Action)),
 		item("request", in.requestValue(sh.time)),
 		item("risk", riskValue(in.Risk)),
 	)
@@ -54,7 +54,7 @@ func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) 
 	if err != nil {
 		return nil, err
 	}
-	doc.Insert(ast.StringTerm("resource"), ast.NewTerm(res))
+	doc.Insert(key("resource"), ast.NewTerm(res))
 
 	if err := principalInto(doc, in.Principal, roles, bound, sh.claims); err != nil {
 		return nil, err
@@ -65,34 +65,80 @@ func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) 
 		if err != nil {
 			return nil, fmt.Errorf("pep: input context: %w", err)
 		}
-		doc.Insert(ast.StringTerm("context"), ast.NewTerm(v))
+		doc.Insert(key("context"), ast.NewTerm(v))
 	}
 	return doc, nil
 }
 
-func item(key string, v ast.Value) [2]*ast.Term {
-	return ast.Item(ast.StringTerm(key), ast.NewTerm(v))
+// keyTerms holds a term for every key of the input document, built once:
+// the input is built on every request, and its keys never change. Terms of
+// the input are never modified once built, so they can be shared.
+var keyTerms = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, k := range []string{
+		"version", "action", "request", "risk", "resource", "context", "subject",
+		"device", "workload", "token", "method", "route", "source_ip", "time_ns",
+		"score", "signals", "type", "id", "owner", "attributes", "key_thumbprint",
+		"posture", "trust_domain", "session_id", "roles", "roles_bound",
+		"token_roles", "scopes", "auth_methods", "auth_time", "issuer", "audience",
+		"client_id", "cnf_jkt", "issued_at", "expires_at", "claims",
+	} {
+		m[k] = ast.StringTerm(k)
+	}
+	return m
+}()
+
+// key returns the shared term of an input key.
+func key(k string) *ast.Term {
+	if t, ok := keyTerms[k]; ok {
+		return t
+	}
+	return ast.StringTerm(k)
 }
 
-func stringArray(ss []string) ast.Value {
+var (
+	emptyArray = ast.NewTerm(ast.NewArray())
+	emptyTerm  = key("")
+)
+
+func item(k string, v ast.Value) [2]*ast.Term {
+	return [2]*ast.Term{key(k), ast.NewTerm(v)}
+}
+
+func kv(k string, t *ast.Term) [2]*ast.Term {
+	return [2]*ast.Term{key(k), t}
+}
+
+// str returns a string term, shared for the empty string.
+func str(s string) *ast.Term {
+	if s == "" {
+		return emptyTerm
+	}
+	return ast.StringTerm(s)
+}
+
+func stringArray(ss []string) *ast.Term {
+	if len(ss) == 0 {
+		return emptyArray
+	}
 	terms := make([]*ast.Term, len(ss))
 	for i, s := range ss {
 		terms[i] = ast.StringTerm(s)
 	}
-	return ast.NewArray(terms...)
+	return ast.NewTerm(ast.NewArray(terms...))
 }
 
 func (in *Input) requestValue(withTime bool) ast.Value {
 	r := in.Request
 	obj := ast.NewObject(
-		item("method", ast.String(r.Method)),
-		item("route", ast.String(r.Route)),
+		kv("method", str(r.Method)),
+		kv("route", str(r.Route)),
 	)
 	if ip := sourceIP(r.SourceAddr); ip != "" {
-		obj.Insert(ast.StringTerm("source_ip"), ast.StringTerm(ip))
+		obj.Insert(key("source_ip"), ast.StringTerm(ip))
 	}
 	if withTime && !r.Time.IsZero() {
-		obj.Insert(ast.StringTerm("time_ns"), ast.IntNumberTerm(int(r.Time.UnixNano())))
+		obj.Insert(key("time_ns"), ast.IntNumberTerm(int(r.Time.UnixNano())))
 	}
 	return obj
 }
@@ -114,23 +160,23 @@ func sourceIP(addr string) string {
 
 func riskValue(r zt.Risk) ast.Value {
 	return ast.NewObject(
-		item("score", ast.Number(fmt.Sprint(r.Score))),
-		item("signals", stringArray(r.Signals)),
+		kv("score", ast.InternedTerm(r.Score)),
+		kv("signals", stringArray(r.Signals)),
 	)
 }
 
 func resourceValue(r zt.Resource) (ast.Value, error) {
 	obj := ast.NewObject(
-		item("type", ast.String(r.Type)),
-		item("id", ast.String(r.ID)),
-		item("owner", ast.String(r.Owner)),
+		kv("type", str(r.Type)),
+		kv("id", str(r.ID)),
+		kv("owner", str(r.Owner)),
 	)
 	if r.Attributes != nil {
 		v, err := ast.InterfaceToValue(r.Attributes)
 		if err != nil {
 			return nil, fmt.Errorf("pep: resource attributes: %w", err)
 		}
-		obj.Insert(ast.StringTerm("attributes"), ast.NewTerm(v))
+		obj.Insert(key("attributes"), ast.NewTerm(v))
 	}
 	return obj, nil
 }
@@ -140,26 +186,26 @@ func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claim
 		return nil
 	}
 	if p.User != nil {
-		doc.Insert(ast.StringTerm("subject"), ast.NewTerm(subjectValue(p.User, roles, bound)))
+		doc.Insert(key("subject"), ast.NewTerm(subjectValue(p.User, roles, bound)))
 	}
 	if d := p.Device; d != nil {
 		obj := ast.NewObject(
-			item("id", ast.String(d.ID)),
-			item("key_thumbprint", ast.String(d.KeyThumbprint)),
+			kv("id", str(d.ID)),
+			kv("key_thumbprint", str(d.KeyThumbprint)),
 		)
 		if d.Posture != nil {
 			v, err := ast.InterfaceToValue(d.Posture)
 			if err != nil {
 				return fmt.Errorf("pep: device posture: %w", err)
 			}
-			obj.Insert(ast.StringTerm("posture"), ast.NewTerm(v))
+			obj.Insert(key("posture"), ast.NewTerm(v))
 		}
-		doc.Insert(ast.StringTerm("device"), ast.NewTerm(obj))
+		doc.Insert(key("device"), ast.NewTerm(obj))
 	}
 	if w := p.Workload; w != nil {
-		doc.Insert(ast.StringTerm("workload"), ast.NewTerm(ast.NewObject(
-			item("id", ast.String(w.ID)),
-			item("trust_domain", ast.String(w.TrustDomain)),
+		doc.Insert(key("workload"), ast.NewTerm(ast.NewObject(
+			kv("id", str(w.ID)),
+			kv("trust_domain", str(w.TrustDomain)),
 		)))
 	}
 	if p.Token != nil {
@@ -171,7 +217,7 @@ func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claim
 		if err != nil {
 			return err
 		}
-		doc.Insert(ast.StringTerm("token"), ast.NewTerm(tok))
+		doc.Insert(key("token"), ast.NewTerm(tok))
 	}
 	return nil
 }
@@ -181,41 +227,41 @@ func subjectValue(u *zt.User, roles []string, bound bool) ast.Value {
 		roles = u.Roles
 	}
 	obj := ast.NewObject(
-		item("id", ast.String(u.ID)),
-		item("session_id", ast.String(u.SessionID)),
-		item("roles", stringArray(roles)),
-		item("roles_bound", ast.Boolean(bound)),
-		item("token_roles", stringArray(u.Roles)),
-		item("scopes", stringArray(u.Scopes)),
-		item("auth_methods", stringArray(u.AuthMethods)),
+		kv("id", str(u.ID)),
+		kv("session_id", str(u.SessionID)),
+		kv("roles", stringArray(roles)),
+		kv("roles_bound", ast.InternedTerm(bound)),
+		kv("token_roles", stringArray(u.Roles)),
+		kv("scopes", stringArray(u.Scopes)),
+		kv("auth_methods", stringArray(u.AuthMethods)),
 	)
 	if !u.AuthTime.IsZero() {
-		obj.Insert(ast.StringTerm("auth_time"), ast.IntNumberTerm(int(u.AuthTime.Unix())))
+		obj.Insert(key("auth_time"), ast.IntNumberTerm(int(u.AuthTime.Unix())))
 	}
 	return obj
 }
 
 func tokenValue(t *zt.Token, claims map[string]any) (ast.Value, error) {
 	obj := ast.NewObject(
-		item("id", ast.String(t.ID)),
-		item("type", ast.String(t.Type)),
-		item("issuer", ast.String(t.Issuer)),
-		item("audience", stringArray(t.Audience)),
-		item("client_id", ast.String(t.ClientID)),
-		item("cnf_jkt", ast.String(t.ConfirmationJKT)),
+		kv("id", str(t.ID)),
+		kv("type", str(t.Type)),
+		kv("issuer", str(t.Issuer)),
+		kv("audience", stringArray(t.Audience)),
+		kv("client_id", str(t.ClientID)),
+		kv("cnf_jkt", str(t.ConfirmationJKT)),
 	)
 	if !t.IssuedAt.IsZero() {
-		obj.Insert(ast.StringTerm("issued_at"), ast.IntNumberTerm(int(t.IssuedAt.Unix())))
+		obj.Insert(key("issued_at"), ast.IntNumberTerm(int(t.IssuedAt.Unix())))
 	}
 	if !t.ExpiresAt.IsZero() {
-		obj.Insert(ast.StringTerm("expires_at"), ast.IntNumberTerm(int(t.ExpiresAt.Unix())))
+		obj.Insert(key("expires_at"), ast.IntNumberTerm(int(t.ExpiresAt.Unix())))
 	}
 	if claims != nil {
 		v, err := ast.InterfaceToValue(claims)
 		if err != nil {
 			return nil, fmt.Errorf("pep: token claims: %w", err)
 		}
-		obj.Insert(ast.StringTerm("claims"), ast.NewTerm(v))
+		obj.Insert(key("claims"), ast.NewTerm(v))
 	}
 	return obj, nil
 }

@@ -93,9 +93,9 @@ func (r record) refuses(iat time.Time) bool {
 type snapshot [numKinds]map[string]record
 
 type shard struct {
-	mu   sync.Mutex // serializes writers; readers never take it
-	set  atomic.Pointer[snapshot]
-	_pad [40]byte // keeps hot shards on separate cache lines
+	mu  sync.Mutex // serializes writers; readers never take it
+	set atomic.Pointer[snapshot]
+	_   [40]byte // keeps hot shards on separate cache lines
 }
 
 // List is an in-memory set of revocations, safe for concurrent use.
@@ -105,6 +105,11 @@ type shard struct {
 // shard it touches (copy on write), dropping expired entries as it goes.
 // Writes are therefore O(n/64) for a set of n entries; revocations are rare
 // next to lookups. Use RevokeAll to apply many entries with one copy per shard.
+//
+// TODO(lift): an entry cannot be withdrawn before it expires. Lifting needs a
+// tombstone that redissync can publish and that a resync honours (today a
+// resync only adds); until then a mistaken revocation is undone by letting it
+// expire, or, for users and devices, bounded with IssuedBefore from the start.
 type List struct {
 	seed       uint64
 	ttl        time.Duration

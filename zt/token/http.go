@@ -103,8 +103,9 @@ func isToken68(s string) bool {
 	return true
 }
 
-// TokenVerifier verifies an access token; *Verifier is one.
-type TokenVerifier interface {
+// AccessVerifier verifies an access token; *Verifier is one, and so is any
+// wrapper that adds to it (a metric, a trace span).
+type AccessVerifier interface {
 	Verify(ctx context.Context, raw string) (*zt.Principal, error)
 }
 
@@ -113,7 +114,7 @@ type TokenVerifier interface {
 // verifies the DPoP proof that must come with it.
 type Authenticator struct {
 	// Verifier verifies access tokens. Required.
-	Verifier TokenVerifier
+	Verifier AccessVerifier
 
 	// DPoP verifies proofs. Nil refuses every DPoP-bound token, since it
 	// could not be checked.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,4 +107,57 @@ func TestRefreshFailureLogsNoToken(t *testing.T) {
 	if strings.Contains(out, raw[:20]) || strings.Contains(out, `"x"`) {
 		t.Fatalf("log holds token material: %q", out)
 	}
+}
+
+// TestVerifyConcurrentWithRotation verifies from many goroutines while the
+// JWKS rotates and the background refresh runs, for the race detector.
+func TestVerifyConcurrentWithRotation(t *testing.T) {
+	jwks := tokentest.NewJWKS(t, token.EdDSA)
+	v := newVerifier(t, jwks, func(c *token.VerifierConfig) {
+		c.RefreshInterval = 2 * time.Millisecond
+		c.MinRefetchInterval = time.Nanosecond
+		c.CacheSize = 16
+	})
+
+	tokens := make(chan string, 64)
+	for range 4 {
+		tokens <- jwks.Sign(t, "at+jwt", claims(nil))
+	}
+
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				raw := <-tokens
+				if _, err := v.Verify(context.Background(), raw); err != nil {
+					t.Errorf("Verify: %v", err)
+				}
+				tokens <- raw
+			}
+		})
+	}
+
+	for range 5 {
+		jwks.Rotate(t)
+		tokens <- jwks.Sign(t, "at+jwt", claims(nil))
+		time.Sleep(2 * time.Millisecond)
+	}
+	wg.Wait()
+}
+
+// TestRefreshFollowsCacheControl checks that a short max-age from the server
+// brings the next background fetch forward, and that a failed fetch is
+// retried soon rather than after the full refresh interval.
+func TestRefreshFollowsCacheControl(t *testing.T) {
+	jwks := tokentest.NewJWKS(t, token.ES256)
+	jwks.SetCacheControl("public, max-age=1")
+
+	newVerifier(t, jwks, func(c *token.VerifierConfig) {
+		c.RefreshInterval = time.Hour
+		c.MinRefetchInterval = 10 * time.Millisecond
+	})
+
+	waitHits(t, jwks, 2)
+	jwks.Fail(http.StatusBadGateway)
+	waitHits(t, jwks, 4)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -414,5 +415,24 @@ func TestOpenRefusesDamageBeyondATornTail(t *testing.T) {
 
 	if _, err := chain.Open(context.Background(), chain.Config{Dir: dir, Key: priv}); !errors.Is(err, chain.ErrUnrecoverable) {
 		t.Fatalf("err = %v, want ErrUnrecoverable", err)
+	}
+}
+
+// TestCloseLeavesNoGoroutines checks that Close stops the writer goroutine.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	_, priv := newKey(t)
+	before := runtime.NumGoroutine()
+
+	for range 5 {
+		writeTrail(t, chain.Config{Dir: t.TempDir(), Key: priv}, 3)
+	}
+
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Close, %d before", runtime.NumGoroutine(), before)
+		}
+
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -80,7 +80,9 @@ func withTrace(ctx context.Context, traceID string) context.Context {
 		return ctx
 	}
 
-	return trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{TraceID: id}))
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: id})
+
+	return trace.ContextWithSpanContext(ctx, sc)
 }
 
 // Attributes returns the attributes of the record for e, leaving out empty

@@ -77,7 +77,8 @@ func parseSubject(v any, simple func(format string) string) (Subject, error) {
 	}
 
 	var s Subject
-	for name, dst := range map[string]*string{"user": &s.User, "session": &s.Session, "device": &s.Device} {
+	parts := map[string]*string{"user": &s.User, "session": &s.Session, "device": &s.Device}
+	for name, dst := range parts {
 		if part, ok := m[name]; ok {
 			id, err := identifier(part)
 			if err != nil {

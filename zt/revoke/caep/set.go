@@ -66,7 +66,9 @@ func (rx *Receiver) plan(set *securityEvent, now time.Time) ([]action, error) {
 	return out, nil
 }
 
-func (rx *Receiver) planEvent(set *securityEvent, uri string, payload map[string]any, now time.Time) (*action, error) {
+func (rx *Receiver) planEvent(
+	set *securityEvent, uri string, payload map[string]any, now time.Time,
+) (*action, error) {
 	simple, ok := map[string]func(string) string{
 		EventSessionRevoked:         asSession,
 		EventCredentialChange:       asUser,
@@ -113,7 +115,9 @@ func (rx *Receiver) mapEvent(a *action, payload map[string]any, at time.Time, is
 	}
 
 	risk := func(signal string, raised bool) *RiskUpdate {
-		return &RiskUpdate{Subject: a.subject, Signal: signal, Raised: raised, Time: at, Transmitter: issuer}
+		return &RiskUpdate{
+			Subject: a.subject, Signal: signal, Raised: raised, Time: at, Transmitter: issuer,
+		}
 	}
 
 	switch a.event {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -333,4 +334,38 @@ func TestReplicaCutFromRedisKeepsEnforcingAndCatchesUp(t *testing.T) {
 		_, ok := b.list.Revoked(revoke.Device, "dev-9")
 		return ok
 	})
+}
+
+// TestRunStopsWithItsContext checks that Run returns promptly when its
+// context ends and leaves no goroutine behind.
+func TestRunStopsWithItsContext(t *testing.T) {
+	addr := testenv.RedisAddr(t)
+	before := runtime.NumGoroutine()
+
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	rep, err := redissync.New(redissync.Config{
+		Client: rdb, List: revoke.NewList(revoke.Config{}), Prefix: newPrefix(),
+		HealthInterval: time.Hour,
+	})
+	must(t, err)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+
+	go func() { done <- rep.Run(ctx) }()
+
+	waitUntil(t, "synced", rep.Synced)
+	cancel()
+
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+
+	must(t, rdb.Close())
+	waitUntil(t, "goroutines released", func() bool { return runtime.NumGoroutine() <= before })
 }

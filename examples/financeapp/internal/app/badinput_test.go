@@ -144,6 +144,17 @@ func TestBadQueries(t *testing.T) {
 		}
 	}
 
+	admin := e.login(e.admin.Email, e.admin.Password)
+	for _, q := range []string{
+		"/v1/admin/audit?decision=maybe", "/v1/admin/audit?actor='%20OR%201=1--",
+		"/v1/admin/audit?limit=9999", "/v1/admin/session-log?user_id=x'%20OR%201=1",
+		"/v1/admin/users?status=root", "/v1/admin/users?role=superuser",
+	} {
+		if r := e.do("GET", q, admin.token, nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET %s: %d, want 400", q, r.status)
+		}
+	}
+
 	r := e.do("POST", "/v1/transactions", a.token, nil)
 	if r.status != http.StatusUnsupportedMediaType {
 		t.Errorf("no body, no type: %d, want 415", r.status)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -14,7 +13,7 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/app"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
-	"github.com/ztkit/ztkit/internal/testenv"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/storetest"
 )
 
 // benchRows is the number of transactions seeded: FINANCEAPP_BENCH_ROWS, or
@@ -39,7 +38,7 @@ func BenchmarkAuditorList(b *testing.B) {
 	})
 
 	b.Run("postgres", func(b *testing.B) {
-		benchAuditorList(b, app.Config{Dialect: store.Postgres, DSN: benchSchema(b)})
+		benchAuditorList(b, app.Config{Dialect: store.Postgres, DSN: storetest.PostgresSchema(b)})
 	})
 }
 
@@ -140,34 +139,4 @@ func insertRows(ctx context.Context, db *sql.DB, owners []string, n int) error {
 	}
 
 	return tx.Commit()
-}
-
-// benchSchema returns a DSN of a fresh PostgreSQL schema for b.
-func benchSchema(b *testing.B) string {
-	dsn := testenv.PostgresDSN(b)
-
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-
-	schema := "bench_" + store.NewID()[:12]
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		testenv.Unavailable(b, "PostgreSQL", err.Error())
-	}
-
-	b.Cleanup(func() {
-		if db, err := sql.Open("pgx", dsn); err == nil {
-			_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-
-	u, _ := url.Parse(dsn)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-
-	return u.String()
 }

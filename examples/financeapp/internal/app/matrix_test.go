@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 )
@@ -28,6 +29,7 @@ type world struct {
 	*env
 	userA, userB, spare account
 	principals          []principal
+	viaBrowser          bool
 }
 
 func buildWorld(t *testing.T) *world {
@@ -124,7 +126,19 @@ func expect(r routes.Route, p principal, own bool) (allowed bool, status int) {
 // to the public service, which forwards over mTLS to the owning service and
 // the backend; each hop authenticates and decides again.
 func TestAuthorizationMatrix(t *testing.T) {
+	runMatrix(t, false)
+}
+
+// TestAuthorizationMatrixBrowser runs the same matrix through the web UI's
+// entry point: the same routes under /api, authenticated by the session
+// cookie, with the CSRF header.
+func TestAuthorizationMatrixBrowser(t *testing.T) {
+	runMatrix(t, true)
+}
+
+func runMatrix(t *testing.T, viaBrowser bool) {
 	w := buildWorld(t)
+	w.viaBrowser = viaBrowser
 	cells := 0
 
 	for _, r := range routes.Table {
@@ -155,7 +169,7 @@ func (w *world) cell(t *testing.T, r routes.Route, p principal, own bool) {
 
 	t.Run(fmt.Sprintf("%s/%s/%s", r.Action, p.name, target), func(t *testing.T) {
 		path, body := w.request(t, r, p, own)
-		got := w.do(r.Method, path, p.acct.token, body)
+		got := w.send(r.Method, path, p.acct.token, body)
 		allowed, status := expect(r, p, own)
 
 		switch {
@@ -246,4 +260,29 @@ func (e *env) ingestDraft(t *testing.T, owner account, source string) string {
 	r.decode(t, &d)
 
 	return d.ID
+}
+
+// send sends one cell's request, as an API client with a bearer token or as
+// the web UI with the session cookie.
+func (w *world) send(method, path, token string, body any) answer {
+	if !w.viaBrowser {
+		return w.do(method, path, token, body)
+	}
+
+	c := *w.client
+	tr := c.Transport
+	c.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if token != "" {
+			r.AddCookie(&http.Cookie{Name: public.SessionCookie,
+				Value: w.p.SealForTest(public.SessionCookie, token)})
+		}
+
+		r.AddCookie(&http.Cookie{Name: public.CSRFCookie, Value: "matrix-csrf"})
+		r.Header.Set(public.CSRFHeader, "matrix-csrf")
+		r.Header.Set("Origin", w.p.PublicURL())
+
+		return tr.RoundTrip(r)
+	})
+
+	return doWith(w.t, &c, w.p.PublicURL(), method, public.BrowserPrefix+path, "", body)
 }

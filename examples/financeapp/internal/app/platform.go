@@ -24,11 +24,14 @@ import (
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/password"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/pip"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt/audit"
+	"github.com/ztkit/ztkit/zt/audit/sqlsink"
 	"github.com/ztkit/ztkit/zt/mtls/devca"
 	"github.com/ztkit/ztkit/zt/revoke"
+	"github.com/ztkit/ztkit/zt/revoke/redissync"
 	"github.com/ztkit/ztkit/zt/token"
 )
 
@@ -75,6 +78,11 @@ type Config struct {
 	// DecisionTimeout bounds each policy decision; a slower one is a deny.
 	// Zero means the pep default (100 ms).
 	DecisionTimeout time.Duration
+
+	// RedisAddr, when set, shares revocations between processes through
+	// Redis (zt/revoke/redissync), so that a revoked session is refused at
+	// once by every service, not at the next poll.
+	RedisAddr string
 
 	// PollInterval is how often a process without the backend polls its
 	// policy information; zero means one second.
@@ -132,14 +140,18 @@ type Platform struct {
 	ca     *devca.CA
 	store  *store.Store
 	revoke *revoke.List
+	rep    *redissync.Replicator
 	pip    *pip.Publisher
 	issuer *token.Issuer
 	keys   jwk.Set
 	audit  *audit.Pipeline
+	emit   audit.Emitter
+	edge   *public.Service
 
 	listeners map[routes.Service]net.Listener
 	sinks     []pip.Sink
 	stopPoll  context.CancelFunc
+	stopRedis context.CancelFunc
 	servers   []*http.Server
 	closers   []func() error
 	wg        sync.WaitGroup
@@ -206,6 +218,10 @@ func (p *Platform) open(ctx context.Context) error {
 
 	p.revoke = revoke.NewList(revoke.Config{DefaultTTL: 24 * time.Hour})
 
+	if err := p.openRedis(ctx); err != nil {
+		return err
+	}
+
 	if p.runs(routes.Backend) {
 		if p.store, err = store.Open(ctx, p.cfg.Dialect, p.cfg.DSN); err != nil {
 			return err
@@ -215,7 +231,7 @@ func (p *Platform) open(ctx context.Context) error {
 		p.pip = pip.NewPublisher(p.store)
 	}
 
-	if err := p.openAudit(); err != nil {
+	if err := p.openAudit(ctx); err != nil {
 		return err
 	}
 
@@ -226,7 +242,7 @@ func (p *Platform) open(ctx context.Context) error {
 	return p.openIssuer()
 }
 
-func (p *Platform) openAudit() error {
+func (p *Platform) openAudit(ctx context.Context) error {
 	f, err := os.OpenFile(filepath.Join(p.cfg.DataDir, "audit.log"),
 		os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -236,17 +252,62 @@ func (p *Platform) openAudit() error {
 	p.closers = append(p.closers, f.Close)
 	logger := slog.New(slog.NewJSONHandler(f, nil))
 
-	// TODO(audit): add the hash-chained file and the SQL sink (for the admin's
-	// audit trail) when zt/audit ships them.
-	p.audit, err = audit.NewPipeline(audit.Config{
-		Sinks:  []audit.SinkConfig{{Name: "file", Sink: audit.NewSlogSink(logger)}},
-		Logger: p.cfg.Logger,
-	})
+	sinks := []audit.SinkConfig{{Name: "file", Sink: audit.NewSlogSink(logger)}}
+
+	// The admin's audit trail reads the database; processes without the
+	// backend keep the file only.
+	// TODO(audit): ship front services' events to the backend's table and add
+	// the hash-chained file (zt/audit/chain).
+	if p.store != nil {
+		sink, err := p.sqlSink(ctx)
+		if err != nil {
+			return err
+		}
+
+		sinks = append(sinks, audit.SinkConfig{Name: "sql", Sink: sink})
+	}
+
+	pipe, err := audit.NewPipeline(audit.Config{Sinks: sinks, Logger: p.cfg.Logger})
 	if err != nil {
 		return fmt.Errorf("app: audit: %w", err)
 	}
 
+	p.audit = pipe
+	p.emit = withID(pipe)
+
 	return nil
+}
+
+func (p *Platform) sqlSink(ctx context.Context) (*sqlsink.Sink, error) {
+	dialect := sqlsink.SQLite
+	if p.store.Dialect() == store.Postgres {
+		dialect = sqlsink.Postgres
+	}
+
+	sink, err := sqlsink.New(sqlsink.Config{DB: p.store.DB(), Dialect: dialect,
+		Table: store.AuditTable})
+	if err != nil {
+		return nil, fmt.Errorf("app: audit: %w", err)
+	}
+
+	if err := sink.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("app: audit: %w", err)
+	}
+
+	return sink, nil
+}
+
+// withID gives every event an ID before it enters the pipeline: the
+// middleware's refusals before a decision carry none, and the SQL sink keys
+// events by ID.
+func withID(next audit.Emitter) audit.Emitter {
+	return audit.EmitterFunc(func(ctx context.Context, e audit.Event) error {
+		if e.ID == "" {
+			e.ID = store.NewID()
+		}
+
+		return next.Emit(ctx, e)
+	})
 }
 
 func (p *Platform) openIssuer() error {
@@ -331,8 +392,10 @@ func (p *Platform) Publish(ctx context.Context) error { return p.pip.Publish(ctx
 func (p *Platform) Close(ctx context.Context) error {
 	var errs []error
 
-	if p.stopPoll != nil {
-		p.stopPoll()
+	for _, stop := range []context.CancelFunc{p.stopPoll, p.stopRedis} {
+		if stop != nil {
+			stop()
+		}
 	}
 
 	for _, srv := range p.servers {

@@ -356,10 +356,22 @@ func TestTOTP(t *testing.T) {
 		t.Fatalf("login without code: %d %s", r.status, r.body)
 	}
 
+	// The confirmation used this step's code: it does not work twice.
 	r = e.do("POST", "/v1/auth/login", "", map[string]any{"email": a.email, "password": a.pw,
 		"totp_code": code})
+	if r.status != http.StatusUnauthorized {
+		t.Fatalf("login with a used code: %d %s", r.status, r.body)
+	}
+
+	next, err := totp.GenerateCode(setup.Secret, time.Now().Add(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r = e.do("POST", "/v1/auth/login", "", map[string]any{"email": a.email, "password": a.pw,
+		"totp_code": next})
 	if r.status != http.StatusOK {
-		t.Fatalf("login with code: %d %s", r.status, r.body)
+		t.Fatalf("login with the next code: %d %s", r.status, r.body)
 	}
 
 	// A password-only sign-in is no longer fresh enough to share.

@@ -77,7 +77,28 @@ func TestWalkthroughConformsToOpenAPI(t *testing.T) {
 
 	b := e.signUp("bob", domain.RoleUser)
 	want(e.do("GET", "/v1/admin/users", b.token, nil), 403)
+	auditTrail(t, e, admin, b.id)
 	want(e.do("DELETE", "/v1/admin/users/"+b.id, admin.token, nil), 204)
 	want(e.do("POST", "/v1/auth/refresh", "", map[string]string{"refresh_token": "nope"}), 401)
 
+}
+
+// auditTrail checks that the admin's audit trail holds the user's requests,
+// allowed and denied, once the pipeline has written them.
+func auditTrail(t *testing.T, e *env, admin account, user string) {
+	t.Helper()
+
+	eventually(t, func() (int, bool) {
+		r := e.do("GET", "/v1/admin/audit?actor="+user+"&decision=deny&limit=50", admin.token, nil)
+		if r.status != 200 {
+			t.Fatalf("audit: %d %s", r.status, r.body)
+		}
+
+		var out struct {
+			Items []store.AuditEvent `json:"items"`
+		}
+		r.decode(t, &out)
+
+		return len(out.Items), len(out.Items) > 0
+	})
 }

@@ -150,3 +150,37 @@ func (s *Service) adminSessionLog(c echo.Context) error {
 
 	return c.JSON(http.StatusOK, map[string]any{"events": events})
 }
+
+func (s *Service) adminAudit(c echo.Context) error {
+	q := c.QueryParams()
+	f := store.AuditFilter{UserID: q.Get("actor"), Action: q.Get("action"),
+		Decision: q.Get("decision")}
+
+	if f.UserID != "" && !isID(f.UserID) {
+		return &domain.FieldError{Field: "actor", Msg: "is not a user id"}
+	}
+
+	if _, err := domain.CleanText("action", f.Action, 64); err != nil {
+		return err
+	}
+
+	if f.Decision != "" && f.Decision != "allow" && f.Decision != "deny" {
+		return &domain.FieldError{Field: "decision", Msg: "must be allow or deny"}
+	}
+
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return &domain.FieldError{Field: "limit", Msg: "must be 1 to 500"}
+		}
+
+		f.Limit = n
+	}
+
+	events, err := s.cfg.Store.AuditEvents(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+
+	return c.JSON(http.StatusOK, map[string]any{"items": events})
+}

@@ -1,8 +1,10 @@
 package backend
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -193,7 +195,7 @@ func (s *Service) checkLogin(c echo.Context, email string,
 
 	methods := []string{"pwd"}
 	if creds.TOTPEnabled {
-		if in.TOTPCode == "" || !validTOTP(in.TOTPCode, creds.TOTPSecret, s.cfg.Now()) {
+		if in.TOTPCode == "" || !s.checkTOTP(ctx, u.ID, in.TOTPCode, creds.TOTPSecret) {
 			return u, nil, httpx.Fail(http.StatusUnauthorized, "totp_required",
 				"a valid TOTP code is required")
 		}
@@ -210,12 +212,30 @@ func (s *Service) checkLogin(c echo.Context, email string,
 	return u, methods, nil
 }
 
-func validTOTP(code, secret string, now time.Time) bool {
-	ok, err := totp.ValidateCustom(code, secret, now, totp.ValidateOpts{
-		Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1,
-	})
+// totpStep returns the time step (30 s) whose code matches, allowing one
+// step of clock skew either way, or false.
+func totpStep(code, secret string, now time.Time) (int64, bool) {
+	opts := totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
-	return err == nil && ok
+	for _, skew := range []int64{0, -1, 1} {
+		at := now.Add(time.Duration(skew*30) * time.Second)
+
+		want, err := totp.GenerateCodeCustom(secret, at, opts)
+		if err == nil && len(code) == len(want) &&
+			subtle.ConstantTimeCompare([]byte(code), []byte(want)) == 1 {
+			return at.Unix() / 30, true
+		}
+	}
+
+	return 0, false
+}
+
+// checkTOTP accepts a TOTP code of uid once: a code already used (or one of
+// an earlier step) is refused, so that an observed code cannot be replayed.
+func (s *Service) checkTOTP(ctx context.Context, uid, code, secret string) bool {
+	step, ok := totpStep(code, secret, s.cfg.Now())
+
+	return ok && s.cfg.Store.UseTOTPStep(ctx, uid, step) == nil
 }
 
 func (s *Service) startSession(c echo.Context, u domain.User, methods []string) error {
@@ -311,7 +331,7 @@ func (s *Service) checkStepUp(c echo.Context, uid string, in StepUp) ([]string, 
 	}
 
 	if creds.TOTPEnabled {
-		if !validTOTP(in.TOTPCode, creds.TOTPSecret, s.cfg.Now()) {
+		if !s.checkTOTP(c.Request().Context(), uid, in.TOTPCode, creds.TOTPSecret) {
 			return nil, httpx.Fail(http.StatusUnauthorized, "totp_required",
 				"a valid TOTP code is required")
 		}

@@ -107,7 +107,7 @@ func (s *Service) totpConfirm(c echo.Context) error {
 		return httpx.Fail(http.StatusConflict, "totp_not_pending", "start TOTP setup first")
 	}
 
-	if !validTOTP(in.Code, creds.TOTPSecret, s.cfg.Now()) {
+	if !s.checkTOTP(ctx, uid, in.Code, creds.TOTPSecret) {
 		return &httpx.Error{Problem: httpx.Problem{Type: "invalid_field", Title: "Bad Request",
 			Status: http.StatusBadRequest, Detail: "the code does not match", Field: "code"}}
 	}

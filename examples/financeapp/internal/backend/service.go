@@ -122,6 +122,7 @@ func (s *Service) Handlers() map[string]echo.HandlerFunc {
 		"admin.users.delete":          s.adminDelete,
 		"admin.users.revoke_sessions": s.adminRevokeSessions,
 		"admin.session_log":           s.adminSessionLog,
+		"admin.audit":                 s.adminAudit,
 
 		"pip.read": s.pipFeed,
 	}

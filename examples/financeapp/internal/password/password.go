@@ -7,7 +7,9 @@
 // (at least 19 MiB, 2 passes, 1 lane); the defaults here are stronger: 64 MiB,
 // 3 passes, 2 lanes, a 16-byte random salt and a 32-byte key. They cost about
 // 60 ms on a 2-core machine. A stored hash made with weaker parameters verifies
-// and reports NeedsRehash, so that sign-in can upgrade it.
+// and reports that it needs a rehash, so that sign-in can upgrade it; one
+// asking for more than 256 MiB or 20 passes is refused as malformed, so that
+// a planted hash cannot exhaust memory.
 package password
 
 import (
@@ -111,7 +113,7 @@ func parse(phc string) (Params, []byte, []byte, error) {
 	}
 
 	_, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads)
-	if err != nil || p.Memory < 8*1024 || p.Memory > 1<<21 || p.Time < 1 || p.Time > 20 ||
+	if err != nil || p.Memory < 8*1024 || p.Memory > 256*1024 || p.Time < 1 || p.Time > 20 ||
 		p.Threads < 1 {
 		return p, nil, nil, ErrMalformed
 	}

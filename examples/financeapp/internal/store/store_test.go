@@ -2,16 +2,14 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
-	"github.com/ztkit/ztkit/internal/testenv"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/storetest"
 )
 
 // eachDialect runs fn against a fresh SQLite file and a fresh PostgreSQL schema.
@@ -42,38 +40,7 @@ func openSQLite(t testing.TB) *Store {
 func openPostgres(t testing.TB) *Store {
 	t.Helper()
 
-	dsn := testenv.PostgresDSN(t)
-	ctx := context.Background()
-
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-
-	schema := "t_" + NewID()[:16]
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		testenv.Unavailable(t, "PostgreSQL", err.Error())
-	}
-
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", dsn)
-		if err == nil {
-			_, _ = db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
-			db.Close()
-		}
-	})
-
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-
-	s, err := Open(ctx, Postgres, u.String())
+	s, err := Open(context.Background(), Postgres, storetest.PostgresSchema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,6 +420,27 @@ func TestDraftsIdempotentAndAtomic(t *testing.T) {
 
 		if p, _ := s.Transactions(ctx, u.ID, TxFilter{}); len(p.Items) != 1 {
 			t.Fatalf("after confirm: %d transactions, want 1", len(p.Items))
+		}
+	})
+}
+
+func TestTOTPStepIsUsedOnce(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		u := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		if err := s.UseTOTPStep(ctx, u.ID, 100); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, step := range []int64{100, 99} {
+			if err := s.UseTOTPStep(ctx, u.ID, step); !errors.Is(err, ErrConflict) {
+				t.Fatalf("step %d again: %v, want ErrConflict", step, err)
+			}
+		}
+
+		if err := s.UseTOTPStep(ctx, u.ID, 101); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

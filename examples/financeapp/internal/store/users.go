@@ -224,3 +224,20 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error 
 		return affected(res, err)
 	})
 }
+
+// UseTOTPStep records that a TOTP code of time step step was accepted for
+// userID. It is ErrConflict when a code of that step or a later one was
+// accepted already: each code works once.
+func (s *Store) UseTOTPStep(ctx context.Context, userID string, step int64) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE credentials SET totp_last_step = $2
+			WHERE user_id = $1 AND totp_last_step < $2`, userID, step)
+		if err := affected(res, err); err == ErrNotFound {
+			return fmt.Errorf("%w: TOTP code already used", ErrConflict)
+		} else if err != nil {
+			return err
+		}
+
+		return nil
+	})
+}

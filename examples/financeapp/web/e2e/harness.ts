@@ -82,7 +82,15 @@ export interface Watched {
 
 /** openPage opens a fresh browser context (its own cookie jar) with a watched page. */
 export async function openPage(env: Env, viewport = { width: 1366, height: 900 }): Promise<Watched> {
-  const context = await env.browser.newContext({ baseURL: env.baseUrl, viewport, locale: 'en-IN', timezoneId: 'Asia/Kolkata' })
+  const context = await env.browser.newContext({
+    baseURL: env.baseUrl,
+    viewport,
+    locale: 'en-IN',
+    timezoneId: 'Asia/Kolkata',
+    // financeapp dev serves TLS from its own dev CA, which Chromium does not
+    // know; E2E_DEV_CA=1 accepts it, for a loopback platform only.
+    ignoreHTTPSErrors: process.env.E2E_DEV_CA === '1' && /^https:\/\/(127\.0\.0\.1|localhost)[:/]/.test(env.baseUrl),
+  })
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       ;(window as unknown as { __csp: string[] }).__csp ??= []

@@ -269,41 +269,6 @@ export function Dialog({
   )
 }
 
-/** Pagination moves through the pages of a list. */
-export function Pagination({
-  page,
-  pageSize,
-  total,
-  onPage,
-}: {
-  page: number
-  pageSize: number
-  total: number
-  onPage: (page: number) => void
-}) {
-  const pages = Math.max(1, Math.ceil(total / pageSize))
-  const from = total === 0 ? 0 : (page - 1) * pageSize + 1
-  const to = Math.min(total, page * pageSize)
-  return (
-    <nav aria-label="Pagination" className="flex items-center justify-between gap-3 pt-4 text-sm text-slate-600">
-      <p>
-        {from}–{to} of {total}
-      </p>
-      <div className="flex items-center gap-2">
-        <Button variant="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-          Previous
-        </Button>
-        <span aria-current="page">
-          Page {page} of {pages}
-        </span>
-        <Button variant="secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>
-          Next
-        </Button>
-      </div>
-    </nav>
-  )
-}
-
 /** TableScroll lets a wide table scroll sideways, reachable by keyboard. */
 export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
   return (
