@@ -67,8 +67,15 @@ func (s *Server) routes() error {
 			Resource: "device", Entrypoint: "zerosms/authz/decision"}
 	}
 
+	dpop := s.dpopConfig()
+	origin := ""
+	if s.cfg.BaseURL != nil {
+		origin = s.cfg.BaseURL.String()
+	}
+
 	mw, err := middleware.New(middleware.Config{
-		Verifier: verifier{users: s.cfg.Users}, Engine: s.engine, Routes: mwRoutes,
+		Verifier: verifier{s: s, users: s.cfg.Users}, Engine: s.engine, Routes: mwRoutes,
+		DPoP: &dpop, ExternalOrigin: origin,
 		Public: []string{http.MethodGet + " " + pathHealth}, Revocation: s.cfg.Revocation,
 		Audit: s.cfg.Audit, Realm: "zerosms", Logger: s.cfg.Logger,
 	})

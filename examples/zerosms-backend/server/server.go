@@ -92,7 +92,6 @@ type Server struct {
 	engine  *pep.Engine
 	devices *token.Verifier
 	dpop    *token.DPoPVerifier
-	authn   *token.Authenticator
 	ledger  *upload.Ledger
 	echo    *echo.Echo
 
@@ -175,14 +174,10 @@ func (s *Server) initTokens(ctx context.Context) error {
 		return fmt.Errorf("server: device token verifier: %w", err)
 	}
 
-	s.dpop, err = token.NewDPoPVerifier(token.DPoPConfig{Algorithms: []string{"ES256", "EdDSA"},
-		Now: s.cfg.Now})
+	s.dpop, err = token.NewDPoPVerifier(s.dpopConfig())
 	if err != nil {
 		return fmt.Errorf("server: DPoP: %w", err)
 	}
-
-	s.authn = &token.Authenticator{Verifier: s.devices, DPoP: s.dpop, RequireDPoP: true,
-		RequestURL: s.requestURL}
 
 	return nil
 }
@@ -213,6 +208,12 @@ func (s *Server) deviceRevocation(id string) revoke.Entry {
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.echo.ServeHTTP(w, r)
+}
+
+// dpopConfig is how proofs are checked, at the token endpoint and by the
+// middleware: ES256 or EdDSA device keys only.
+func (s *Server) dpopConfig() token.DPoPConfig {
+	return token.DPoPConfig{Algorithms: []string{"ES256", "EdDSA"}, Now: s.cfg.Now}
 }
 
 // requestURL is the URL a device's proof must name: BaseURL, or the scheme
