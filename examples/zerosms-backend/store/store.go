@@ -124,7 +124,7 @@ type Device struct {
 // secrets and are never returned by the API.
 //
 // TODO(secrets-at-rest): they are stored in clear in the database file
-// (mode 0600 in a 0700 folder); seal them with a key from a KMS in
+// (in a folder of mode 0700); seal them with a key from a KMS in
 // production.
 type Delegation struct {
 	RefreshToken string
