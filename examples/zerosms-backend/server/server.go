@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"sync"
 	"time"
 
@@ -216,8 +217,9 @@ func (s *Server) dpopConfig() token.DPoPConfig {
 	return token.DPoPConfig{Algorithms: []string{"ES256", "EdDSA"}, Now: s.cfg.Now}
 }
 
-// requestURL is the URL a device's proof must name: BaseURL, or the scheme
-// and host the request came to, with the request's path.
+// requestURL is the URL a device's proof must name: BaseURL (with its path
+// prefix, as zt/middleware's ExternalOrigin), or the scheme and host the
+// request came to, followed by the request's path.
 func (s *Server) requestURL(r *http.Request) *url.URL {
 	u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path}
 	if r.TLS != nil {
@@ -225,7 +227,7 @@ func (s *Server) requestURL(r *http.Request) *url.URL {
 	}
 
 	if b := s.cfg.BaseURL; b != nil {
-		u.Scheme, u.Host = b.Scheme, b.Host
+		u.Scheme, u.Host, u.Path = b.Scheme, b.Host, path.Join("/", b.Path, r.URL.Path)
 	}
 
 	return u
