@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,12 +32,7 @@ func (noUsers) Verify(context.Context, string) (*zt.Principal, error) {
 // the timer starts.
 func BenchmarkDeviceRequest(b *testing.B) {
 	ctx := context.Background()
-
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "z.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(b)
 
 	key, _ := client.GenerateKey("ES256")
 	pub, _ := client.PublicJWK(key)

@@ -15,17 +15,24 @@ import (
 	"github.com/ztkit/ztkit/zt/token"
 )
 
+func openStore(tb testing.TB) *store.Store {
+	tb.Helper()
+
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "z.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+
+	tb.Cleanup(func() { _ = st.Close() })
+
+	return st
+}
+
 // TestRevocationsSurviveRestart: a server started on a store with a revoked
 // device puts it back on the revocation list.
 func TestRevocationsSurviveRestart(t *testing.T) {
 	ctx := context.Background()
-
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-
+	st := openStore(t)
 	now := time.Now().UTC()
 	p := device.Posture{AppSignatureSHA256: strings.Repeat("ab", 32), OSVersion: "Android 15",
 		ReportedAt: now}
@@ -47,7 +54,7 @@ func TestRevocationsSurviveRestart(t *testing.T) {
 		Audience: []string{server.Audience}, Key: key})
 	list := revoke.NewList(revoke.Config{})
 
-	_, err = server.New(ctx, server.Config{Store: st, Users: noUsers{},
+	_, err := server.New(ctx, server.Config{Store: st, Users: noUsers{},
 		Finance: &finance.Client{}, Issuer: iss, IssuerName: "https://z.test", Revocation: list})
 	if err != nil {
 		t.Fatal(err)
