@@ -1,9 +1,13 @@
 package pep
 
 import (
+	"context"
 	"testing"
+	"testing/fstest"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/ztkit/ztkit/zt"
 )
 
 func TestIsCacheable(t *testing.T) {
@@ -32,6 +36,23 @@ func TestIsCacheable(t *testing.T) {
 	}
 }
 
+func TestReadsToken(t *testing.T) {
+	tests := map[string]bool{
+		`allow if input.token.issuer == "a"`:   true,
+		`allow if { some k; input[k].issuer }`: true,
+		`allow if { x := input; x.token.id }`:  true,
+		`allow if input.subject.id == "a"`:     false,
+		`allow if input.request.method == "a"`: false,
+	}
+	for rule, want := range tests {
+		m := ast.MustParseModuleWithOpts("package p\n\n"+rule+"\n",
+			ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if got := readsInput(map[string]*ast.Module{"p.rego": m}, "token"); got != want {
+			t.Errorf("%s: readsInput = %v, want %v", rule, got, want)
+		}
+	}
+}
+
 func TestReadsClaims(t *testing.T) {
 	tests := map[string]bool{
 		`allow if input.token.claims.tenant == "a"`: true,
@@ -45,5 +66,25 @@ func TestReadsClaims(t *testing.T) {
 		if got := readsInput(map[string]*ast.Module{"p.rego": m}, "token", "claims"); got != want {
 			t.Errorf("%s: readsInput = %v, want %v", rule, got, want)
 		}
+	}
+}
+
+// TestTokenReachesPoliciesThatReadIt checks that leaving input.token out for
+// policies that do not read it does not hide it from those that do.
+func TestTokenReachesPoliciesThatReadIt(t *testing.T) {
+	e, err := New(context.Background(), Config{Policies: fstest.MapFS{"p.rego": {Data: []byte(
+		"package ztkit.authz\n\n" +
+			`decision := {"allow": input.token.issuer == "https://issuer.test", "reasons": {"t"}}` +
+			"\n")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	in := &Input{Principal: &zt.Principal{
+		User:  &zt.User{ID: "alice"},
+		Token: &zt.Token{Issuer: "https://issuer.test"},
+	}}
+	if d, err := e.Decide(context.Background(), in); err != nil || !d.Allow {
+		t.Fatalf("decision = %+v, %v", d, err)
 	}
 }

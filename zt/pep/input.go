@@ -29,15 +29,17 @@ type Input struct {
 	Context map[string]any
 }
 
-// shape says which costly parts of the input a policy reads: the request
-// time (which also defeats the decision cache) and the token's claims.
+// shape says which optional parts of the input a policy reads: the request
+// time (which also defeats the decision cache), the token's facts, and its
+// claims. A part that the policy cannot read is not built.
 type shape struct {
 	time   bool
+	token  bool
 	claims bool
 }
 
 // fullShape is the input with every part, for filters and logs.
-var fullShape = shape{time: true, claims: true}
+var fullShape = shape{time: true, token: true, claims: true}
 
 // value builds the input document as an AST value. When bound, roles are
 // the subject's live roles and replace the token's. Parts that the policy
@@ -47,7 +49,7 @@ func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) 
 		kv("version", str(InputVersion)),
 		kv("action", str(in.Request.Action)),
 		item("request", in.requestValue(sh.time)),
-		item("risk", riskValue(in.Risk)),
+		kv("risk", riskTerm(in.Risk)),
 	)
 
 	res, err := resourceValue(in.Request.Resource)
@@ -56,7 +58,7 @@ func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) 
 	}
 	doc.Insert(key("resource"), ast.NewTerm(res))
 
-	if err := principalInto(doc, in.Principal, roles, bound, sh.claims); err != nil {
+	if err := principalInto(doc, in.Principal, roles, bound, sh); err != nil {
 		return nil, err
 	}
 
@@ -158,11 +160,21 @@ func sourceIP(addr string) string {
 	return addr
 }
 
-func riskValue(r zt.Risk) ast.Value {
-	return ast.NewObject(
+// noRisk is the risk term of a zero risk, the common case, built once.
+var noRisk = newRiskTerm(zt.Risk{})
+
+func riskTerm(r zt.Risk) *ast.Term {
+	if r.Score == 0 && len(r.Signals) == 0 {
+		return noRisk
+	}
+	return newRiskTerm(r)
+}
+
+func newRiskTerm(r zt.Risk) *ast.Term {
+	return ast.NewTerm(ast.NewObject(
 		kv("score", ast.InternedTerm(r.Score)),
 		kv("signals", stringArray(r.Signals)),
-	)
+	))
 }
 
 func resourceValue(r zt.Resource) (ast.Value, error) {
@@ -181,7 +193,7 @@ func resourceValue(r zt.Resource) (ast.Value, error) {
 	return obj, nil
 }
 
-func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claims bool) error {
+func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound bool, sh shape) error {
 	if p == nil {
 		return nil
 	}
@@ -208,9 +220,9 @@ func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claim
 			kv("trust_domain", str(w.TrustDomain)),
 		)))
 	}
-	if p.Token != nil {
+	if p.Token != nil && sh.token {
 		var c map[string]any
-		if claims {
+		if sh.claims {
 			c = p.Claims
 		}
 		tok, err := tokenValue(p.Token, c)
