@@ -105,13 +105,13 @@ func (m *Middleware) session(ctx context.Context, r *http.Request) (*zt.Principa
 func authorization(r *http.Request, withDPoP bool) (token.Credential, bool, error) {
 	cred, err := token.FromRequest(r)
 	switch {
-	case zt.ReasonOf(err) == token.ReasonMissing:
+	case err != nil && zt.ReasonOf(err) == token.ReasonMissing:
 		return token.Credential{}, false, nil
 	case err != nil:
 		return token.Credential{}, false, err
 	case cred.Scheme == token.SchemeDPoP && !withDPoP:
 		return token.Credential{}, false, nil
-	case r.URL.Query().Has("access_token"):
+	case r.URL.RawQuery != "" && r.URL.Query().Has("access_token"):
 		return token.Credential{}, false, zt.NewError(zt.ErrInvalidRequest,
 			zt.CodeInvalidRequest, zt.ReasonInvalidToken,
 			errors.New("middleware: token sent in both header and query"))

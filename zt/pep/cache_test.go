@@ -2,6 +2,7 @@ package pep
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/fstest"
 
@@ -86,5 +87,23 @@ func TestTokenReachesPoliciesThatReadIt(t *testing.T) {
 	}}
 	if d, err := e.Decide(context.Background(), in); err != nil || !d.Allow {
 		t.Fatalf("decision = %+v, %v", d, err)
+	}
+}
+
+// TestInternerIsBounded checks that names from callers (the method) cannot
+// grow the interner without bound, and that every term keeps its value.
+func TestInternerIsBounded(t *testing.T) {
+	n := newInterner()
+	for i := range 3 * maxInterned {
+		s := fmt.Sprintf("M%d", i)
+		if got := n.str(s); got.Value.Compare(ast.String(s)) != 0 {
+			t.Fatalf("term of %q is %v", s, got)
+		}
+	}
+	if len(n.m) != maxInterned {
+		t.Errorf("interner holds %d names, want %d", len(n.m), maxInterned)
+	}
+	if n.str("M1") != n.str("M1") {
+		t.Error("a kept name is built again")
 	}
 }

@@ -286,19 +286,27 @@ func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery,
 // a denied one.
 func (e *Engine) runAfter(ctx context.Context, in *Input, d zt.Decision,
 	err error) (zt.Decision, error) {
-	if d.Allow {
-		for _, h := range e.cfg.After {
-			if herr := h(ctx, in, &d); herr != nil {
-				d.Allow = false
-				d.Reasons = append(d.Reasons, ReasonObligationFailed)
-				err = fmt.Errorf("pep: after hook: %w", herr)
-				break
-			}
-		}
+	if d.Allow && len(e.cfg.After) > 0 {
+		d, err = e.runAfterHooks(ctx, in, d, err)
 	}
 	if !d.Allow {
 		for _, h := range e.cfg.OnDeny {
 			h(ctx, in, d)
+		}
+	}
+	return d, err
+}
+
+// runAfterHooks runs the after hooks of an allowed decision until one fails.
+// It is apart from runAfter so that only decisions with hooks move to the
+// heap.
+func (e *Engine) runAfterHooks(ctx context.Context, in *Input, d zt.Decision,
+	err error) (zt.Decision, error) {
+	for _, h := range e.cfg.After {
+		if herr := h(ctx, in, &d); herr != nil {
+			d.Allow = false
+			d.Reasons = append(d.Reasons, ReasonObligationFailed)
+			return d, fmt.Errorf("pep: after hook: %w", herr)
 		}
 	}
 	return d, err

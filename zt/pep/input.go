@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -36,6 +37,41 @@ type shape struct {
 	time   bool
 	token  bool
 	claims bool
+	names  *interner // terms of repeated names; nil builds them every time
+}
+
+// maxInterned bounds an interner: the method comes from the caller.
+const maxInterned = 1024
+
+// interner keeps the string terms of the input's low-cardinality values
+// (actions, methods, route templates, resource types), which repeat on
+// every request. Terms are never modified once built, so they are shared.
+type interner struct {
+	mu sync.RWMutex
+	m  map[string]*ast.Term
+}
+
+func newInterner() *interner { return &interner{m: map[string]*ast.Term{}} }
+
+// str returns the shared term of s, building it on first use.
+func (n *interner) str(s string) *ast.Term {
+	if n == nil || s == "" {
+		return str(s)
+	}
+	n.mu.RLock()
+	t := n.m[s]
+	n.mu.RUnlock()
+	if t != nil {
+		return t
+	}
+
+	t = ast.StringTerm(s)
+	n.mu.Lock()
+	if len(n.m) < maxInterned {
+		n.m[s] = t
+	}
+	n.mu.Unlock()
+	return t
 }
 
 // fullShape is the input with every part, for filters and logs.
@@ -47,12 +83,12 @@ var fullShape = shape{time: true, token: true, claims: true}
 func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) {
 	doc := ast.NewObject(
 		kv("version", str(InputVersion)),
-		kv("action", str(in.Request.Action)),
-		item("request", in.requestValue(sh.time)),
+		kv("action", sh.names.str(in.Request.Action)),
+		item("request", in.requestValue(sh)),
 		kv("risk", riskTerm(in.Risk)),
 	)
 
-	res, err := resourceValue(in.Request.Resource)
+	res, err := resourceValue(in.Request.Resource, sh.names)
 	if err != nil {
 		return nil, err
 	}
@@ -130,16 +166,16 @@ func stringArray(ss []string) *ast.Term {
 	return ast.NewTerm(ast.NewArray(terms...))
 }
 
-func (in *Input) requestValue(withTime bool) ast.Value {
+func (in *Input) requestValue(sh shape) ast.Value {
 	r := in.Request
 	obj := ast.NewObject(
-		kv("method", str(r.Method)),
-		kv("route", str(r.Route)),
+		kv("method", sh.names.str(r.Method)),
+		kv("route", sh.names.str(r.Route)),
 	)
 	if ip := sourceIP(r.SourceAddr); ip != "" {
 		obj.Insert(key("source_ip"), ast.StringTerm(ip))
 	}
-	if withTime && !r.Time.IsZero() {
+	if sh.time && !r.Time.IsZero() {
 		obj.Insert(key("time_ns"), ast.IntNumberTerm(int(r.Time.UnixNano())))
 	}
 	return obj
@@ -177,9 +213,9 @@ func newRiskTerm(r zt.Risk) *ast.Term {
 	))
 }
 
-func resourceValue(r zt.Resource) (ast.Value, error) {
+func resourceValue(r zt.Resource, names *interner) (ast.Value, error) {
 	obj := ast.NewObject(
-		kv("type", str(r.Type)),
+		kv("type", names.str(r.Type)),
 		kv("id", str(r.ID)),
 		kv("owner", str(r.Owner)),
 	)
@@ -235,15 +271,17 @@ func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound bool, 
 }
 
 func subjectValue(u *zt.User, roles []string, bound bool) ast.Value {
-	if !bound {
-		roles = u.Roles
+	tokenRoles := stringArray(u.Roles)
+	effective := tokenRoles
+	if bound {
+		effective = stringArray(roles)
 	}
 	obj := ast.NewObject(
 		kv("id", str(u.ID)),
 		kv("session_id", str(u.SessionID)),
-		kv("roles", stringArray(roles)),
+		kv("roles", effective),
 		kv("roles_bound", ast.InternedTerm(bound)),
-		kv("token_roles", stringArray(u.Roles)),
+		kv("token_roles", tokenRoles),
 		kv("scopes", stringArray(u.Scopes)),
 		kv("auth_methods", stringArray(u.AuthMethods)),
 	)

@@ -118,6 +118,7 @@ func (e *Engine) compilePolicy(ctx context.Context, prev *policy) (*policy, erro
 		time:   !p.cacheable,
 		token:  readsInput(p.modules, "token"),
 		claims: readsInput(p.modules, "token", "claims"),
+		names:  newInterner(),
 	}
 	return p, nil
 }
