@@ -107,3 +107,39 @@ func TestInternerIsBounded(t *testing.T) {
 		t.Error("a kept name is built again")
 	}
 }
+
+// TestCacheEvictsTheUnused checks the CLOCK eviction: when the cache is
+// full, an entry read since the hand last passed stays, and one that was
+// not is replaced; the cache never holds more than its size.
+func TestCacheEvictsTheUnused(t *testing.T) {
+	in := func(s string) ast.Value { return ast.String(s) }
+	out := func(s string) outcome { return outcome{allow: true, reasons: []string{s}} }
+	c := newDecisionCache(2)
+	c.put("ep", in("a"), out("a"))
+	c.put("ep", in("b"), out("b"))
+	if _, hit := c.get("ep", in("a")); !hit {
+		t.Fatal("a: miss")
+	}
+	c.put("ep", in("c"), out("c")) // full: b was not read, b goes
+
+	for name, want := range map[string]bool{"a": true, "b": false, "c": true} {
+		got, hit := c.get("ep", in(name))
+		if hit != want || (hit && (got.reasons[0] != name || !got.cached)) {
+			t.Errorf("%s: hit = %v (%+v), want %v", name, hit, got, want)
+		}
+	}
+	if _, hit := c.get("other", in("a")); hit {
+		t.Error("entrypoints share entries")
+	}
+
+	for i := range 100 {
+		c.put("ep", in(fmt.Sprint(i)), out("x"))
+	}
+	n := 0
+	for _, b := range c.m {
+		n += len(b)
+	}
+	if n != 2 || len(c.ring) != 2 {
+		t.Errorf("cache holds %d entries in its index and %d in its ring, want 2", n, len(c.ring))
+	}
+}

@@ -56,7 +56,8 @@ type Config struct {
 	// Timeout bounds one evaluation; a decision that takes longer is a deny
 	// with zt.ReasonTimeout. Zero means DefaultTimeout.
 	Timeout time.Duration
-	// CacheSize bounds the decision cache. Zero means DefaultCacheSize; a
+	// CacheSize bounds the decision cache, which evicts the decisions least
+	// recently used (CLOCK) when full. Zero means DefaultCacheSize; a
 	// negative value disables the cache. The cache is also disabled for a
 	// policy that reads input.request.time_ns or calls a non-deterministic
 	// builtin such as time.now_ns, because its decisions are not a function
