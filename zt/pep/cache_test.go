@@ -103,7 +103,7 @@ func TestInternerIsBounded(t *testing.T) {
 	if len(n.m) != maxInterned {
 		t.Errorf("interner holds %d names, want %d", len(n.m), maxInterned)
 	}
-	if n.str("M1") != n.str("M1") {
+	if kept := n.str("M1"); n.str("M1") != kept {
 		t.Error("a kept name is built again")
 	}
 }

@@ -51,8 +51,14 @@ type Config struct {
 	// refuses the policy.
 	SkipPolicyTests bool
 	// ReloadInterval is how often Dir or Bundle are checked for changes. Zero
-	// disables the background reload; Reload can still be called.
+	// disables the periodic reload; Reload can still be called.
 	ReloadInterval time.Duration
+	// Watch reloads Dir or Bundle as soon as the file system reports a change
+	// to it (fsnotify: inotify, kqueue, ReadDirectoryChangesW), once events
+	// have been quiet for a tenth of a second. Keep a ReloadInterval as well
+	// where notifications may not arrive (network file systems, some volume
+	// mounts). False watches nothing. It cannot be set with Policies.
+	Watch bool
 	// Timeout bounds one evaluation; a decision that takes longer is a deny
 	// with zt.ReasonTimeout. Zero means DefaultTimeout.
 	Timeout time.Duration
