@@ -129,7 +129,7 @@ func (m *Middleware) authorize(ctx context.Context, c call) verdict {
 
 	p, ref := m.authenticate(ctx, c.r)
 	if ref != nil {
-		m.record(ctx, c, nil, nil, ref)
+		m.record(ctx, c, ref.principal, nil, ref)
 		return verdict{refusal: ref}
 	}
 
