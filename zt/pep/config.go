@@ -16,8 +16,12 @@ const (
 	// DefaultEntrypoint is the rule evaluated by Decide when Config.Entrypoints
 	// is empty.
 	DefaultEntrypoint = "ztkit/authz/decision"
-	// DefaultTimeout bounds one evaluation when Config.Timeout is zero.
-	DefaultTimeout = 100 * time.Millisecond
+	// DefaultTimeout bounds one evaluation when Config.Timeout is zero. A
+	// decision takes tens of microseconds, but a loaded machine (a busy
+	// node, the race detector) can stall one for tens of milliseconds, and
+	// a timeout is a deny: the bound is there to stop a runaway policy, not
+	// to refuse slow but legitimate requests.
+	DefaultTimeout = time.Second
 	// DefaultCacheSize is the number of decisions kept when Config.CacheSize is
 	// zero.
 	DefaultCacheSize = 4096
