@@ -11,13 +11,20 @@ BENCHCOUNT ?= 10
 .PHONY: run test lint vuln bench fuzz services
 
 run:
+	bash scripts/web.sh
 	cd examples && $(GO) run ./financeapp/cmd/financeapp dev
 
+# Go tests of every module (with the web UI built first, so the platform's tests
+# serve the real build), then the UI's component tests and its end-to-end walk in
+# headless Chromium against a real `financeapp dev`.
+
 test:
+	bash scripts/web.sh
 	@set -e; for m in $(MODULES); do \
 		echo "== go test $$m"; \
 		(cd $$m && $(GO) test $(TESTFLAGS) ./...); \
 	done
+	bash scripts/web.sh --test --e2e --platform
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); \

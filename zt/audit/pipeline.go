@@ -160,6 +160,7 @@ type Pipeline struct {
 	inflight atomic.Int64
 	closing  atomic.Bool
 	stop     chan struct{}
+	abandon  chan struct{} // closed when Close's context ends
 	done     sync.WaitGroup
 	closeMu  sync.Mutex
 }
@@ -184,7 +185,7 @@ func NewPipeline(cfg Config) (*Pipeline, error) {
 		return nil, errors.New("audit: pipeline needs at least one sink")
 	}
 
-	p := &Pipeline{logger: cfg.Logger, stop: make(chan struct{})}
+	p := &Pipeline{logger: cfg.Logger, stop: make(chan struct{}), abandon: make(chan struct{})}
 
 	retry := cfg.Retry
 	if retry <= 0 {
@@ -387,8 +388,8 @@ func (p *Pipeline) drain(l *lane, batch []Event) {
 	}
 }
 
-// write hands batch to the sink until it succeeds. While the pipeline is
-// closing, it gives up after the current attempt fails.
+// write hands batch to the sink until it succeeds, or until the context of
+// Close ends; it then makes one last attempt before it gives the batch up.
 func (p *Pipeline) write(l *lane, batch []Event) {
 	delay := l.retry
 
@@ -407,31 +408,29 @@ func (p *Pipeline) write(l *lane, batch []Event) {
 
 		select {
 		case <-time.After(delay):
-		case <-p.stop:
-			if p.closing.Load() && p.giveUp(l, batch) {
-				return
-			}
+		case <-p.abandon:
+			p.giveUp(l, batch)
+			return
 		}
 
 		delay = min(2*delay, time.Minute)
 	}
 }
 
-// giveUp reports whether a failing lane should abandon its batch because the
-// pipeline is closing; it makes one last attempt first.
-func (p *Pipeline) giveUp(l *lane, batch []Event) bool {
+// giveUp makes one last attempt to write batch, and otherwise counts it as
+// dropped and logs the loss.
+func (p *Pipeline) giveUp(l *lane, batch []Event) {
 	if err := l.cfg.Sink.Write(context.Background(), batch); err == nil {
 		l.failing.Store(false)
 		l.written.Add(uint64(len(batch)))
 		l.settled.Add(uint64(len(batch)))
-		return true
+
+		return
 	}
 
 	p.log("audit: sink still failing at close; events lost", l, nil, len(batch))
 	l.dropped.Add(uint64(len(batch)))
 	l.settled.Add(uint64(len(batch)))
-
-	return true
 }
 
 func (p *Pipeline) log(msg string, l *lane, err error, n int) {
@@ -478,9 +477,11 @@ func (p *Pipeline) Flush(ctx context.Context) error {
 	}
 }
 
-// Close refuses new events, waits for the writers to write what is queued
-// (a sink that still fails loses its remaining events, counted as dropped),
-// and stops them. It returns ctx's error if ctx ends first.
+// Close refuses new events, waits for the writers to write what is queued,
+// retrying failing sinks, and stops them. If ctx ends first, the writers make
+// one last attempt per remaining batch and count what still fails as dropped
+// (and log it); Close then returns ctx's error. With a context that never
+// ends, Close waits for as long as a sink fails: no event is given up.
 func (p *Pipeline) Close(ctx context.Context) error {
 	p.closeMu.Lock()
 	defer p.closeMu.Unlock()
@@ -505,6 +506,7 @@ func (p *Pipeline) Close(ctx context.Context) error {
 	case <-finished:
 		return nil
 	case <-ctx.Done():
+		close(p.abandon)
 		return fmt.Errorf("audit: close: %w", context.Cause(ctx))
 	}
 }

@@ -442,3 +442,58 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 
 	waitFor(t, func() bool { return runtime.NumGoroutine() <= before })
 }
+
+func TestCloseRetriesAFailingSinkUntilItsDeadline(t *testing.T) {
+	r := &recorder{}
+	r.fail.Store(true)
+
+	p, err := audit.NewPipeline(audit.Config{
+		Sinks: []audit.SinkConfig{{Name: "chain", Sink: r}}, Retry: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := p.Emit(context.Background(), event(1)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The sink recovers while Close waits: nothing is lost.
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		r.fail.Store(false)
+	}()
+
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := p.Stats()[0]; got.Written != 1 || got.Dropped != 0 {
+		t.Fatalf("stats = %+v", got)
+	}
+}
+
+func TestCloseGivesUpAtItsDeadline(t *testing.T) {
+	r := &recorder{}
+	r.fail.Store(true)
+
+	p, err := audit.NewPipeline(audit.Config{
+		Sinks: []audit.SinkConfig{{Name: "chain", Sink: r}}, Retry: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := p.Emit(context.Background(), event(1)); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+
+	if err := p.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Close = %v", err)
+	}
+
+	waitFor(t, func() bool { return p.Stats()[0].Dropped == 1 })
+}

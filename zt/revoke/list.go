@@ -105,6 +105,11 @@ type shard struct {
 // shard it touches (copy on write), dropping expired entries as it goes.
 // Writes are therefore O(n/64) for a set of n entries; revocations are rare
 // next to lookups. Use RevokeAll to apply many entries with one copy per shard.
+//
+// TODO(lift): an entry cannot be withdrawn before it expires. Lifting needs a
+// tombstone that redissync can publish and that a resync honours (today a
+// resync only adds); until then a mistaken revocation is undone by letting it
+// expire, or, for users and devices, bounded with IssuedBefore from the start.
 type List struct {
 	seed       uint64
 	ttl        time.Duration

@@ -60,13 +60,17 @@ type VerifierConfig struct {
 	// http.DefaultTransport. Every fetch is bounded by FetchTimeout.
 	HTTPClient *http.Client
 
-	// RefreshInterval is how often the JWKS is fetched in the background.
-	// Zero means DefaultRefreshInterval.
+	// RefreshInterval is the longest time between background fetches of the
+	// JWKS; a shorter Cache-Control max-age from the server shortens it, down
+	// to MinRefetchInterval, and a failed fetch is retried after
+	// MinRefetchInterval (at least a second). Zero means
+	// DefaultRefreshInterval.
 	RefreshInterval time.Duration
 
-	// MinRefetchInterval rate limits fetches caused by unknown key IDs, so that
-	// tokens with made-up "kid" values cannot make the verifier hammer the
-	// JWKS endpoint. Zero means DefaultMinRefetchInterval.
+	// MinRefetchInterval is the shortest time between fetches: it rate
+	// limits fetches caused by unknown key IDs, so that tokens with made-up
+	// "kid" values cannot make the verifier hammer the JWKS endpoint, and
+	// paces retries after a failure. Zero means DefaultMinRefetchInterval.
 	MinRefetchInterval time.Duration
 
 	// FetchTimeout bounds each JWKS fetch. Zero means DefaultFetchTimeout.

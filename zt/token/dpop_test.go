@@ -202,13 +202,7 @@ func TestDPoPConfigRefusesSymmetric(t *testing.T) {
 func TestAuthenticator(t *testing.T) {
 	clk := newClock()
 	iss, jwksURL := newIssuer(t, token.ES256, clk)
-	v, err := token.NewVerifier(t.Context(), token.VerifierConfig{
-		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: jwksURL,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := issuerVerifier(t, jwksURL, clk, nil)
 
 	d, _ := token.NewDPoPVerifier(token.DPoPConfig{})
 	key, jkt := deviceKey(t, token.ES256)

@@ -1,9 +1,6 @@
 package token
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // header is the part of a JOSE header that verification uses.
 type header struct {
@@ -105,9 +102,4 @@ func headerString(name string, value []byte, dst *string, reason string, sentine
 
 	*dst = s
 	return nil
-}
-
-// String returns a description of h for diagnostics.
-func (h header) String() string {
-	return fmt.Sprintf("alg=%q kid=%q typ=%q", h.alg, h.kid, h.typ)
 }

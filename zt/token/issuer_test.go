@@ -1,6 +1,9 @@
 package token_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -55,19 +58,34 @@ func newIssuer(t *testing.T, alg string, clk *clock) (*token.Issuer, string) {
 	return iss, srv.URL
 }
 
+// issuerVerifier returns a verifier of the JWKS at url on clk's time,
+// adjusted by mutate.
+func issuerVerifier(t *testing.T, url string, clk *clock, mutate func(*token.VerifierConfig)) *token.Verifier {
+	t.Helper()
+
+	cfg := token.VerifierConfig{
+		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url, Now: clk.Now,
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+
+	v, err := token.NewVerifier(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.Close() })
+
+	return v
+}
+
 func TestIssuerRoundTrip(t *testing.T) {
 	for _, alg := range []string{token.ES256, token.EdDSA} {
 		t.Run(alg, func(t *testing.T) {
 			clk := newClock()
 			iss, url := newIssuer(t, alg, clk)
 
-			v, err := token.NewVerifier(t.Context(), token.VerifierConfig{
-				Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url, Now: clk.Now,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = v.Close() })
+			v := issuerVerifier(t, url, clk, nil)
 
 			raw, err := iss.Issue(t.Context(), token.AccessToken{
 				Subject: "alice", ClientID: "web", Scopes: []string{"tx:read"},
@@ -247,13 +265,7 @@ func TestIssuedTokenRefusedAfterExpiry(t *testing.T) {
 	clk := newClock()
 	iss, url := newIssuer(t, token.ES256, clk)
 
-	v, err := token.NewVerifier(t.Context(), token.VerifierConfig{
-		Issuer: testIssuer, Audience: []string{testAudience}, JWKSURL: url, Now: clk.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
+	v := issuerVerifier(t, url, clk, nil)
 
 	raw, err := iss.Issue(t.Context(), token.AccessToken{Subject: "s", ClientID: "c", TTL: time.Minute})
 	if err != nil {
@@ -263,4 +275,73 @@ func TestIssuedTokenRefusedAfterExpiry(t *testing.T) {
 	clk.Advance(2 * time.Minute)
 	_, err = v.Verify(t.Context(), raw)
 	wantRefusal(t, err, zt.ErrUnauthenticated, token.ReasonExpired)
+}
+
+func TestIssuerKeyErrors(t *testing.T) {
+	priv, err := token.GenerateKey(token.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := priv.PublicKey()
+
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaJWK, _ := jwk.FromRaw(rsaKey)
+	_ = rsaJWK.Set(jwk.AlgorithmKey, "RS256")
+
+	tests := map[string]struct {
+		cfg  token.IssuerConfig
+		want error
+	}{
+		"no issuer":       {token.IssuerConfig{Key: priv}, token.ErrConfig},
+		"public key":      {token.IssuerConfig{Issuer: testIssuer, Key: pub}, nil},
+		"RSA key":         {token.IssuerConfig{Issuer: testIssuer, Key: rsaJWK}, token.ErrAlgorithmUnsupported},
+		"HS256 algorithm": {token.IssuerConfig{Issuer: testIssuer, Algorithm: "HS256"}, token.ErrAlgorithmUnsupported},
+	}
+
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := token.NewIssuer(tt.cfg)
+			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Fatalf("NewIssuer = %v, want %v", err, tt.want)
+			}
+		})
+	}
+
+	iss, err := token.NewIssuer(token.IssuerConfig{Issuer: testIssuer, Key: priv})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if iss.TTL() != token.DefaultAccessTokenTTL {
+		t.Fatalf("TTL = %s", iss.TTL())
+	}
+
+	if err := iss.AddKey(priv, time.Now()); err == nil {
+		t.Fatal("AddKey accepted a key the issuer already has")
+	}
+}
+
+// TestIssuerSignsSecurityEvents checks Sign with another "typ", as a CAEP
+// transmitter would use it.
+func TestIssuerSignsSecurityEvents(t *testing.T) {
+	clk := newClock()
+	iss, url := newIssuer(t, token.EdDSA, clk)
+
+	v := issuerVerifier(t, url, clk, func(c *token.VerifierConfig) {
+		c.Types = []string{token.TypeSecurityEvent}
+		c.RequiredClaims = []string{"iat", "jti"}
+		c.ExpiryOptional, c.MaxAge = true, time.Minute
+	})
+
+	raw, err := iss.Sign(t.Context(), token.TypeSecurityEvent, map[string]any{
+		"iss": testIssuer, "aud": testAudience, "iat": clk.Now().Unix(), "jti": token.NewID(),
+		"events": map[string]any{"urn:example:event": map[string]any{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := v.Verify(t.Context(), raw); err != nil {
+		t.Fatalf("Verify SET: %v", err)
+	}
 }

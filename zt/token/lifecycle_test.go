@@ -144,3 +144,20 @@ func TestVerifyConcurrentWithRotation(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestRefreshFollowsCacheControl checks that a short max-age from the server
+// brings the next background fetch forward, and that a failed fetch is
+// retried soon rather than after the full refresh interval.
+func TestRefreshFollowsCacheControl(t *testing.T) {
+	jwks := tokentest.NewJWKS(t, token.ES256)
+	jwks.SetCacheControl("public, max-age=1")
+
+	newVerifier(t, jwks, func(c *token.VerifierConfig) {
+		c.RefreshInterval = time.Hour
+		c.MinRefetchInterval = 10 * time.Millisecond
+	})
+
+	waitHits(t, jwks, 2)
+	jwks.Fail(http.StatusBadGateway)
+	waitHits(t, jwks, 4)
+}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,9 +23,9 @@ var ErrJWKSTooLarge = errors.New("token: JWKS response too large")
 // good set when a fetch fails, refetches in the background, and refetches on
 // demand (rate limited) when a token names a key it does not know.
 //
-// TODO(jwks-cache-control): the refresh interval is fixed by configuration;
-// honouring the server's Cache-Control max-age (within bounds) would let an
-// issuer announce rotations without every verifier being reconfigured.
+// The background refresh waits interval between fetches, or less when the
+// server's Cache-Control max-age asks for it, but never less than minRefetch;
+// after a failed fetch it retries after minRefetch (at least a second).
 type remoteKeys struct {
 	url        string
 	client     *http.Client
@@ -39,6 +41,7 @@ type remoteKeys struct {
 
 	mu          sync.Mutex // serializes fetches
 	lastAttempt time.Time
+	delay       time.Duration // until the next background fetch
 }
 
 // fetch downloads and converts the key set, and installs it when it is usable.
@@ -46,14 +49,20 @@ func (r *remoteKeys) fetch(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 
-	ks, err := r.download(ctx)
+	ks, maxAge, err := r.download(ctx)
 	if err != nil {
+		r.delay = min(max(r.minRefetch, minRetry), r.interval)
 		if r.logger != nil {
 			r.logger.WarnContext(ctx, "token: JWKS fetch failed; keeping last good keys",
 				slog.String("url", r.url), slog.Any("error", err))
 		}
 
 		return err
+	}
+
+	r.delay = r.interval
+	if maxAge > 0 {
+		r.delay = min(max(maxAge, r.minRefetch), r.interval)
 	}
 
 	old := r.current.Swap(ks)
@@ -64,38 +73,61 @@ func (r *remoteKeys) fetch(ctx context.Context) error {
 	return nil
 }
 
-func (r *remoteKeys) download(ctx context.Context) (*keySet, error) {
+func (r *remoteKeys) download(ctx context.Context) (*keySet, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("token: JWKS request: %w", err)
+		return nil, 0, fmt.Errorf("token: JWKS request: %w", err)
 	}
 	req.Header.Set("Accept", "application/jwk-set+json, application/json")
 
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("token: JWKS fetch: %w", err)
+		return nil, 0, fmt.Errorf("token: JWKS fetch: %w", err)
 	}
 	defer resp.Body.Close()
 
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("token: JWKS fetch: status %d", resp.StatusCode)
+		return nil, 0, fmt.Errorf("token: JWKS fetch: status %d", resp.StatusCode)
 	}
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.maxSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("token: JWKS read: %w", err)
+		return nil, 0, fmt.Errorf("token: JWKS read: %w", err)
 	}
 
 	if int64(len(body)) > r.maxSize {
-		return nil, fmt.Errorf("%w: over %d bytes", ErrJWKSTooLarge, r.maxSize)
+		return nil, 0, fmt.Errorf("%w: over %d bytes", ErrJWKSTooLarge, r.maxSize)
 	}
 
 	set, err := jwk.Parse(body)
 	if err != nil {
-		return nil, fmt.Errorf("token: JWKS parse: %w", err)
+		return nil, 0, fmt.Errorf("token: JWKS parse: %w", err)
 	}
 
-	return newKeySet(ctx, set, false)
+	ks, err := newKeySet(ctx, set, false)
+
+	return ks, maxAge(resp.Header.Get("Cache-Control")), err
+}
+
+// minRetry is the shortest wait before retrying a failed background fetch,
+// whatever MinRefetchInterval says, so that no configuration spins on a
+// failing endpoint.
+const minRetry = time.Second
+
+// maxAge returns the max-age directive of a Cache-Control header, or zero.
+func maxAge(cacheControl string) time.Duration {
+	for _, directive := range strings.Split(cacheControl, ",") {
+		name, value, _ := strings.Cut(strings.TrimSpace(directive), "=")
+		if !strings.EqualFold(name, "max-age") {
+			continue
+		}
+
+		if secs, err := strconv.Atoi(strings.Trim(value, `"`)); err == nil && secs > 0 {
+			return time.Duration(secs) * time.Second
+		}
+	}
+
+	return 0
 }
 
 // refetch fetches again when a token names an unknown key, at most once per
@@ -113,9 +145,10 @@ func (r *remoteKeys) refetch(ctx context.Context) bool {
 	return r.fetch(ctx) == nil
 }
 
-// refresh is the background loop; it stops when ctx is done.
-func (r *remoteKeys) refresh(ctx context.Context) {
-	t := time.NewTicker(r.interval)
+// refresh is the background loop; it waits first, then fetches, until ctx
+// is done.
+func (r *remoteKeys) refresh(ctx context.Context, first time.Duration) {
+	t := time.NewTimer(first)
 	defer t.Stop()
 
 	for {
@@ -127,6 +160,15 @@ func (r *remoteKeys) refresh(ctx context.Context) {
 			r.lastAttempt = r.now()
 			_ = r.fetch(ctx) // a failure keeps the last good set
 			r.mu.Unlock()
+
+			t.Reset(r.nextDelay())
 		}
 	}
+}
+
+func (r *remoteKeys) nextDelay() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	return r.delay
 }

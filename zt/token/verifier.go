@@ -86,10 +86,11 @@ func (v *Verifier) startRemote(ctx context.Context) error {
 	unhook := context.AfterFunc(ctx, stop)
 	v.stop, v.done = stop, make(chan struct{})
 
+	first := v.remote.nextDelay()
 	go func() {
 		defer close(v.done)
 		defer unhook()
-		v.remote.refresh(bg)
+		v.remote.refresh(bg, first)
 	}()
 
 	return nil

@@ -438,7 +438,7 @@ func TestRemoteKeysKeepLastGood(t *testing.T) {
 func waitHits(t *testing.T, jwks *tokentest.JWKS, n int) {
 	t.Helper()
 
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for jwks.Hits() < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("JWKS fetched %d times, waited for %d", jwks.Hits(), n)

@@ -101,7 +101,9 @@ func filterEngine(t *testing.T, dialect, owner string, hostile []string) *pep.En
 		t.Fatal(err)
 	}
 
-	e, err := pep.New(ctx, pep.Config{Policies: bundle,
+	// A generous timeout: under -race on a loaded machine partial evaluation
+	// can exceed the default, and a timeout is (rightly) a refusal.
+	e, err := pep.New(ctx, pep.Config{Policies: bundle, Timeout: 5 * time.Second,
 		Entrypoints: []string{Entrypoint(routes.Backend)},
 		Filters: map[string]pep.FilterSpec{"transactions": {Query: FilterQuery,
 			Table: "transactions", Dialect: dialect}}})

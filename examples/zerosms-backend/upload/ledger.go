@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -18,6 +19,12 @@ type Ledger struct {
 	// so that a retry of the batch stores them then. Nil stores nothing.
 	Store func(ctx context.Context, deviceID string, accepted []Message) error
 
+	// Load returns the messages stored for a device before this ledger
+	// started, so that a restarted server keeps its idempotency. It is
+	// called once per device, before the device's first batch; nil means
+	// nothing was stored before.
+	Load func(ctx context.Context, deviceID string) ([]Message, error)
+
 	mu      sync.Mutex
 	devices map[string]*deviceState
 }
@@ -31,6 +38,7 @@ type deviceState struct {
 	seen     map[string][32]byte
 	bySeq    map[uint64]string
 	highMark uint64
+	loaded   bool
 }
 
 func (l *Ledger) state(deviceID string) *deviceState {
@@ -67,6 +75,10 @@ func (l *Ledger) Apply(ctx context.Context, b *Batch) (*Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
+	if err := l.load(ctx, b.DeviceID, s); err != nil {
+		return nil, err
+	}
+
 	resp, accepted := s.classify(b, now())
 	if len(accepted) > 0 && l.Store != nil {
 		if err := l.Store(ctx, b.DeviceID, accepted); err != nil {
@@ -81,6 +93,27 @@ func (l *Ledger) Apply(ctx context.Context, b *Batch) (*Response, error) {
 	resp.HighWaterMark = s.highMark
 
 	return resp, nil
+}
+
+// load fills s from the stored messages once.
+func (l *Ledger) load(ctx context.Context, deviceID string, s *deviceState) error {
+	if s.loaded || l.Load == nil {
+		s.loaded = true
+		return nil
+	}
+
+	stored, err := l.Load(ctx, deviceID)
+	if err != nil {
+		return fmt.Errorf("upload: load %s: %w", deviceID, err)
+	}
+
+	for i := range stored {
+		s.record(&stored[i])
+	}
+
+	s.loaded = true
+
+	return nil
 }
 
 // classify decides each message's outcome without changing the state.

@@ -80,3 +80,30 @@ func TestWriteErrorReturned(t *testing.T) {
 		t.Fatal("write error swallowed")
 	}
 }
+
+func TestNoSecretReachesTheDecisionLog(t *testing.T) {
+	var buf bytes.Buffer
+	p, err := audit.NewPipeline(audit.Config{Sinks: []audit.SinkConfig{
+		{Name: "decisions", Sink: decisionlog.New(&buf, decisionlog.Config{})},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e := audit.Event{
+		ID: "ev-1", Kind: "decision", Time: time.Now(), Decision: "allow",
+		UserAgent:  "curl Bearer abcdefgh12345678",
+		Attributes: map[string]string{"password": "hunter2-secret"},
+	}
+	if err := p.Emit(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	if s := buf.String(); s == "" || strings.Contains(s, "hunter2") || strings.Contains(s, "abcdefgh12345678") {
+		t.Fatalf("decision log = %q", s)
+	}
+}

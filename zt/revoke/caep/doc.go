@@ -4,7 +4,8 @@
 //
 // Each SET is verified with zt/token against the transmitter's JWKS
 // ([VerifierConfig] gives the settings), refused if it is too old or has been
-// seen before, and mapped:
+// seen before (a [ReplayStore]; redissync.ReplayStore shares one across
+// replicas), and mapped:
 //
 //   - session-revoked: the session is revoked (or, for a user subject, every
 //     credential of the user issued before the event);

@@ -105,6 +105,11 @@ type Config struct {
 	// MaxBodySize bounds the request body. Zero means DefaultMaxBodySize.
 	MaxBodySize int64
 
+	// Replay remembers the SETs received. Nil means a MemoryReplayStore,
+	// which protects one process only: give replicas that share an endpoint
+	// a shared store.
+	Replay ReplayStore
+
 	// Logger receives refused SETs and failures; nil logs nothing. SETs are
 	// never logged.
 	Logger *slog.Logger
@@ -132,8 +137,7 @@ func VerifierConfig(issuer string, audience []string, jwksURL string) token.Veri
 
 // Receiver is the http.Handler of a push delivery endpoint (RFC 8935).
 type Receiver struct {
-	cfg    Config
-	replay *replayCache
+	cfg Config
 }
 
 // NewReceiver validates cfg and returns a Receiver.
@@ -158,7 +162,11 @@ func NewReceiver(cfg Config) (*Receiver, error) {
 		cfg.Now = time.Now
 	}
 
-	return &Receiver{cfg: cfg, replay: newReplayCache()}, nil
+	if cfg.Replay == nil {
+		cfg.Replay = NewMemoryReplayStore()
+	}
+
+	return &Receiver{cfg: cfg}, nil
 }
 
 // ServeHTTP receives one SET: 202 Accepted when it was applied, 400 with an
@@ -250,13 +258,22 @@ func (rx *Receiver) apply(ctx context.Context, set *securityEvent) error {
 		return err
 	}
 
-	if !rx.replay.add(set.issuer+"\x00"+set.jti, now.Add(rx.cfg.MaxAge+time.Minute), now) {
+	id := set.issuer + "\x00" + set.jti
+
+	fresh, err := rx.cfg.Replay.Remember(ctx, id, rx.cfg.MaxAge+time.Minute)
+	switch {
+	case err != nil:
+		return &Error{Description: "replay store unavailable", Err: err}
+	case !fresh:
 		return badRequest("duplicate jti: SET already received")
 	}
 
 	if err := rx.execute(ctx, plan); err != nil {
-		rx.replay.remove(set.issuer + "\x00" + set.jti)
-		return &Error{Code: "", Description: "revocation store unavailable", Err: err}
+		if ferr := rx.cfg.Replay.Forget(ctx, id); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+
+		return &Error{Description: "revocation store unavailable", Err: err}
 	}
 
 	rx.record(ctx, set, plan, now)

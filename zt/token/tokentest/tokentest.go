@@ -35,6 +35,7 @@ type JWKS struct {
 	status int       // non-zero: answer with this status
 	body   []byte    // non-nil: answer with this body
 	delay  time.Duration
+	cache  string // Cache-Control header value
 }
 
 // NewJWKS starts a JWKS server with one new key for alg (token.ES256 or
@@ -56,7 +57,7 @@ func (j *JWKS) serve(w http.ResponseWriter, _ *http.Request) {
 	j.hits.Add(1)
 
 	j.mu.Lock()
-	status, body, delay := j.status, j.body, j.delay
+	status, body, delay, cache := j.status, j.body, j.delay, j.cache
 	set := jwk.NewSet()
 	for _, k := range j.keys {
 		pub, _ := k.PublicKey()
@@ -78,6 +79,9 @@ func (j *JWKS) serve(w http.ResponseWriter, _ *http.Request) {
 	}
 
 	w.Header().Set("Content-Type", "application/jwk-set+json")
+	if cache != "" {
+		w.Header().Set("Cache-Control", cache)
+	}
 	_, _ = w.Write(body)
 }
 
@@ -133,6 +137,14 @@ func (j *JWKS) Fail(status int) {
 func (j *JWKS) SetBody(body []byte) {
 	j.mu.Lock()
 	j.body = body
+	j.mu.Unlock()
+}
+
+// SetCacheControl makes the server send a Cache-Control header with value;
+// empty sends none.
+func (j *JWKS) SetCacheControl(value string) {
+	j.mu.Lock()
+	j.cache = value
 	j.mu.Unlock()
 }
 

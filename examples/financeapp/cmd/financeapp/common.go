@@ -12,7 +12,7 @@ import (
 
 // platformFlags are the flags shared by dev and serve.
 type platformFlags struct {
-	dataDir, trustDomain, dsn, listen, logLevel string
+	dataDir, trustDomain, dsn, listen, logLevel, redis string
 }
 
 func (f *platformFlags) register(cmd *cobra.Command) {
@@ -22,10 +22,12 @@ func (f *platformFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.dsn, "postgres-dsn", "", "PostgreSQL DSN (postgres://...); empty uses SQLite in the data folder")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "address of the public service")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&f.redis, "redis-addr", "", "Redis address to share revocations between processes")
 }
 
 func (f *platformFlags) config() app.Config {
-	cfg := app.Config{DataDir: f.dataDir, TrustDomain: f.trustDomain, PublicAddr: f.listen}
+	cfg := app.Config{DataDir: f.dataDir, TrustDomain: f.trustDomain, PublicAddr: f.listen,
+		RedisAddr: f.redis}
 	if f.dsn != "" {
 		cfg.Dialect, cfg.DSN = store.Postgres, f.dsn
 	}

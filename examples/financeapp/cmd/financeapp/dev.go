@@ -11,12 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/app"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 )
 
 func init() {
 	var (
-		flags platformFlags
-		demo  bool
+		flags   platformFlags
+		demo    bool
+		backend string
 	)
 
 	cmd := &cobra.Command{
@@ -28,12 +30,19 @@ SPIFFE SVIDs from a dev CA kept in the data folder, and decide every request
 with the platform's policies. On first start it creates the first admin with a
 generated one-time password and, with --demo, demo users and transactions.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDev(cmd.Context(), flags.config(), demo)
+			cfg := flags.config()
+			if backend != "" {
+				cfg.Addrs = map[routes.Service]string{routes.Backend: backend}
+			}
+
+			return runDev(cmd.Context(), cfg, demo)
 		},
 	}
 
 	flags.register(cmd)
 	cmd.Flags().BoolVar(&demo, "demo", true, "create demo users and transactions on first start")
+	cmd.Flags().StringVar(&backend, "backend-addr", "",
+		"fixed address of the backend service, for the ZeroSMS backend; empty picks a free port")
 	rootCmd.AddCommand(cmd)
 }
 

@@ -146,7 +146,7 @@ func TestBadQueries(t *testing.T) {
 
 	admin := e.login(e.admin.Email, e.admin.Password)
 	for _, q := range []string{
-		"/v1/admin/audit?decision=maybe", "/v1/admin/audit?user_id='%20OR%201=1--",
+		"/v1/admin/audit?decision=maybe", "/v1/admin/audit?actor='%20OR%201=1--",
 		"/v1/admin/audit?limit=9999", "/v1/admin/session-log?user_id=x'%20OR%201=1",
 		"/v1/admin/users?status=root", "/v1/admin/users?role=superuser",
 	} {

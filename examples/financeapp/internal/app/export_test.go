@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ztkit/ztkit/zt/revoke"
 	"github.com/ztkit/ztkit/zt/token"
 )
 
@@ -13,4 +14,20 @@ func (p *Platform) IssueForTest(ctx context.Context, uid, sid string, authTime t
 	amr ...string) (string, error) {
 	return p.issuer.Issue(ctx, token.AccessToken{Subject: uid, ClientID: "financeapp",
 		SessionID: sid, AuthTime: authTime, AuthMethods: amr})
+}
+
+// SessionRevokedForTest reports whether this process refuses session sid.
+func (p *Platform) SessionRevokedForTest(sid string) bool {
+	_, ok := p.revoke.Revoked(revoke.Session, sid)
+	return ok
+}
+
+// RevokeSessionsForTest revokes sessions as the backend does.
+func (p *Platform) RevokeSessionsForTest(ctx context.Context, ids ...string) error {
+	return p.revokeSessions(ctx, ids)
+}
+
+// SealForTest seals a token for a browser cookie as the public service does.
+func (p *Platform) SealForTest(cookie, token string) string {
+	return p.edge.Sealer().Seal(cookie, token)
 }

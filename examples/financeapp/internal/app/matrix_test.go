@@ -273,7 +273,8 @@ func (w *world) send(method, path, token string, body any) answer {
 	tr := c.Transport
 	c.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if token != "" {
-			r.AddCookie(&http.Cookie{Name: public.SessionCookie, Value: token})
+			r.AddCookie(&http.Cookie{Name: public.SessionCookie,
+				Value: w.p.SealForTest(public.SessionCookie, token)})
 		}
 
 		r.AddCookie(&http.Cookie{Name: public.CSRFCookie, Value: "matrix-csrf"})

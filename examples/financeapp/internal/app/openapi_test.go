@@ -14,6 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/ztkit/ztkit/examples/financeapp/api"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 )
 
@@ -58,9 +59,18 @@ func TestOpenAPICoversRouteTable(t *testing.T) {
 		}
 	}
 
+	browser := (&public.Service{}).BrowserHandlers()
+
 	for key := range documented {
-		if !served[key] {
-			t.Errorf("%s is documented but not in the route table", key)
+		_, isBrowser := browser[key]
+		if !served[key] && !isBrowser {
+			t.Errorf("%s is documented but not served", key)
+		}
+	}
+
+	for key := range browser {
+		if !documented[key] && !strings.HasPrefix(key, "POST /api/v1/") {
+			t.Errorf("browser route %s is not documented", key)
 		}
 	}
 }

@@ -24,12 +24,14 @@ import (
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/password"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/pip"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/audit/sqlsink"
 	"github.com/ztkit/ztkit/zt/mtls/devca"
 	"github.com/ztkit/ztkit/zt/revoke"
+	"github.com/ztkit/ztkit/zt/revoke/redissync"
 	"github.com/ztkit/ztkit/zt/token"
 )
 
@@ -76,6 +78,11 @@ type Config struct {
 	// DecisionTimeout bounds each policy decision; a slower one is a deny.
 	// Zero means the pep default (100 ms).
 	DecisionTimeout time.Duration
+
+	// RedisAddr, when set, shares revocations between processes through
+	// Redis (zt/revoke/redissync), so that a revoked session is refused at
+	// once by every service, not at the next poll.
+	RedisAddr string
 
 	// PollInterval is how often a process without the backend polls its
 	// policy information; zero means one second.
@@ -133,15 +140,18 @@ type Platform struct {
 	ca     *devca.CA
 	store  *store.Store
 	revoke *revoke.List
+	rep    *redissync.Replicator
 	pip    *pip.Publisher
 	issuer *token.Issuer
 	keys   jwk.Set
 	audit  *audit.Pipeline
 	emit   audit.Emitter
+	edge   *public.Service
 
 	listeners map[routes.Service]net.Listener
 	sinks     []pip.Sink
 	stopPoll  context.CancelFunc
+	stopRedis context.CancelFunc
 	servers   []*http.Server
 	closers   []func() error
 	wg        sync.WaitGroup
@@ -207,6 +217,10 @@ func (p *Platform) open(ctx context.Context) error {
 	}
 
 	p.revoke = revoke.NewList(revoke.Config{DefaultTTL: 24 * time.Hour})
+
+	if err := p.openRedis(ctx); err != nil {
+		return err
+	}
 
 	if p.runs(routes.Backend) {
 		if p.store, err = store.Open(ctx, p.cfg.Dialect, p.cfg.DSN); err != nil {
@@ -378,8 +392,10 @@ func (p *Platform) Publish(ctx context.Context) error { return p.pip.Publish(ctx
 func (p *Platform) Close(ctx context.Context) error {
 	var errs []error
 
-	if p.stopPoll != nil {
-		p.stopPoll()
+	for _, stop := range []context.CancelFunc{p.stopPoll, p.stopRedis} {
+		if stop != nil {
+			stop()
+		}
 	}
 
 	for _, srv := range p.servers {

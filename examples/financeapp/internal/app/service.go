@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,10 +75,10 @@ func (p *Platform) backendService(u *unit) (*backend.Service, error) {
 	})
 }
 
-// revokeSessions makes the sessions fail on their next request everywhere.
-// TODO(revoke): fan out through zt/revoke's Redis pub/sub when services run
-// as separate processes; in one process the list is shared.
-func (p *Platform) revokeSessions(_ context.Context, ids []string) error {
+// revokeSessions makes the sessions fail on their next request everywhere:
+// in this process at once, in others through Redis when it is configured,
+// else at their next poll of the backend.
+func (p *Platform) revokeSessions(ctx context.Context, ids []string) error {
 	var entries []revokeEntry
 	for _, id := range ids {
 		if id != "" {
@@ -87,6 +88,10 @@ func (p *Platform) revokeSessions(_ context.Context, ids []string) error {
 
 	if len(entries) == 0 {
 		return nil
+	}
+
+	if p.rep != nil {
+		return p.rep.Revoke(ctx, entries...)
 	}
 
 	return p.revoke.RevokeAll(entries)
@@ -148,6 +153,11 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 		return err
 	}
 
+	handlers, err := p.handlers(u, be, served)
+	if err != nil {
+		return err
+	}
+
 	decided := served
 	mwCfg := middleware.Config{
 		Verifier: verifier, Engine: u.engine,
@@ -157,7 +167,8 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 	if u.name == routes.Public {
 		mwCfg.Public = append(publicRoutes(served), browserPublic...)
 		decided = append(signedIn(served), browserRoutes(served)...)
-		mwCfg.Session, mwCfg.SessionCookie = verifier, public.SessionCookie
+		mwCfg.Session = u.public.Sealer().SessionVerifier(verifier)
+		mwCfg.SessionCookie = public.SessionCookie
 	}
 
 	mwCfg.Routes = middlewareRoutes(decided, u.name)
@@ -165,11 +176,6 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 	mw, err := middleware.New(mwCfg)
 	if err != nil {
 		return fmt.Errorf("middleware: %w", err)
-	}
-
-	handlers, err := p.handlers(u, be, served)
-	if err != nil {
-		return err
 	}
 
 	e := echo.New()
@@ -214,7 +220,7 @@ func (p *Platform) handlers(u *unit, be *backend.Service,
 			return nil, err
 		}
 
-		u.public = pub
+		u.public, p.edge = pub, pub
 		out = pub.Handlers()
 	}
 
@@ -237,7 +243,7 @@ func (p *Platform) handlers(u *unit, be *backend.Service,
 func (p *Platform) publicService(u *unit) (*public.Service, error) {
 	cfg := public.Config{Backend: p.serviceURL(routes.Backend),
 		Client: p.client(u, routes.Backend), Issuer: p.issuer,
-		Profile: p.profile(p.client(u, routes.User))}
+		Profile: p.profile(p.client(u, routes.User)), Origin: p.PublicURL()}
 	if p.cfg.LoginBurst > 0 {
 		cfg.Limiter = public.NewLimiter(public.DefaultRate, p.cfg.LoginBurst)
 	}
@@ -288,7 +294,8 @@ func (p *Platform) serve(u *unit) error {
 	srv := &http.Server{Handler: u.echo, TLSConfig: tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 32 << 10}
+		MaxHeaderBytes: 32 << 10,
+		ErrorLog:       slog.NewLogLogger(p.cfg.Logger.Handler(), slog.LevelDebug)}
 	p.servers = append(p.servers, srv)
 
 	l := p.listeners[u.name]

@@ -12,6 +12,8 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/app"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
+	"github.com/ztkit/ztkit/internal/testenv"
 )
 
 func freeAddr(t *testing.T) string {
@@ -29,6 +31,17 @@ func freeAddr(t *testing.T) string {
 // services fetch public's key set and poll the backend's policy
 // information, and a role change or revoked session reaches them.
 func TestServicesInSeparateProcesses(t *testing.T) {
+	splitRun(t, "", 100*time.Millisecond)
+}
+
+// TestRevocationThroughRedis splits the services as above but polls only
+// once an hour: a session the admin revokes in the backend's process must
+// reach the front services' revocation list through Redis.
+func TestRevocationThroughRedis(t *testing.T) {
+	splitRun(t, testenv.RedisAddr(t), time.Hour)
+}
+
+func splitRun(t *testing.T, redisAddr string, poll time.Duration) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	addrs := map[routes.Service]string{}
@@ -38,8 +51,9 @@ func TestServicesInSeparateProcesses(t *testing.T) {
 	}
 
 	base := app.Config{DataDir: dir, PublicAddr: addrs[routes.Public], Addrs: addrs,
-		Password: fastHash, LoginBurst: 10000, PollInterval: 100 * time.Millisecond,
-		DecisionTimeout: 5 * time.Second}
+		Password: fastHash, LoginBurst: 10000, PollInterval: poll,
+		DecisionTimeout: 5 * time.Second, RedisAddr: redisAddr,
+		TrustDomain: "split" + store.NewID()[:8] + ".test"}
 
 	backCfg := base
 	backCfg.Only = []routes.Service{routes.Backend}
@@ -83,6 +97,11 @@ func TestServicesInSeparateProcesses(t *testing.T) {
 	e := &env{t: t, p: front, admin: admin, client: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
 
+	if redisAddr != "" {
+		redisRevocation(t, e, front, back)
+		return
+	}
+
 	time.Sleep(500 * time.Millisecond) // a few polls: the admin's role binding
 	a := e.signUp("alice", domain.RoleUser)
 
@@ -121,4 +140,40 @@ func eventually[T any](t *testing.T, f func() (T, bool)) T {
 	t.Fatalf("condition not met in time; last value %v", v)
 
 	return v
+}
+
+// redisRevocation signs a user in straight through the backend's store and
+// revokes the session in the backend's process; the front process must
+// learn of it through Redis alone.
+func redisRevocation(t *testing.T, e *env, front, back *app.Platform) {
+	ctx := context.Background()
+
+	r := e.do("POST", "/v1/auth/login", "", map[string]string{"email": e.admin.Email,
+		"password": e.admin.Password})
+	if r.status != http.StatusOK {
+		t.Fatalf("login: %d %s", r.status, r.body)
+	}
+
+	var tok struct {
+		SessionID string `json:"session_id"`
+	}
+	r.decode(t, &tok)
+
+	if front.SessionRevokedForTest(tok.SessionID) {
+		t.Fatal("revoked before the revocation")
+	}
+
+	uid := adminID(t, &env{t: t, p: back, admin: e.admin})
+	if _, err := back.Store().RevokeSessions(ctx, uid, "", "revoke", "", ""); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := back.RevokeSessionsForTest(ctx, tok.SessionID); err != nil {
+		t.Fatal(err)
+	}
+
+	eventually(t, func() (bool, bool) {
+		ok := front.SessionRevokedForTest(tok.SessionID)
+		return ok, ok
+	})
 }

@@ -89,16 +89,16 @@ func auditTrail(t *testing.T, e *env, admin account, user string) {
 	t.Helper()
 
 	eventually(t, func() (int, bool) {
-		r := e.do("GET", "/v1/admin/audit?user_id="+user+"&decision=deny&limit=50", admin.token, nil)
+		r := e.do("GET", "/v1/admin/audit?actor="+user+"&decision=deny&limit=50", admin.token, nil)
 		if r.status != 200 {
 			t.Fatalf("audit: %d %s", r.status, r.body)
 		}
 
 		var out struct {
-			Events []store.AuditEvent `json:"events"`
+			Items []store.AuditEvent `json:"items"`
 		}
 		r.decode(t, &out)
 
-		return len(out.Events), len(out.Events) > 0
+		return len(out.Items), len(out.Items) > 0
 	})
 }

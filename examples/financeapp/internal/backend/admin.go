@@ -153,11 +153,11 @@ func (s *Service) adminSessionLog(c echo.Context) error {
 
 func (s *Service) adminAudit(c echo.Context) error {
 	q := c.QueryParams()
-	f := store.AuditFilter{UserID: q.Get("user_id"), Action: q.Get("action"),
+	f := store.AuditFilter{UserID: q.Get("actor"), Action: q.Get("action"),
 		Decision: q.Get("decision")}
 
 	if f.UserID != "" && !isID(f.UserID) {
-		return &domain.FieldError{Field: "user_id", Msg: "is not a user id"}
+		return &domain.FieldError{Field: "actor", Msg: "is not a user id"}
 	}
 
 	if _, err := domain.CleanText("action", f.Action, 64); err != nil {
@@ -182,5 +182,5 @@ func (s *Service) adminAudit(c echo.Context) error {
 		return err
 	}
 
-	return c.JSON(http.StatusOK, map[string]any{"events": events})
+	return c.JSON(http.StatusOK, map[string]any{"items": events})
 }

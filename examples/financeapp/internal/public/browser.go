@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -66,18 +65,53 @@ func (s *Service) BrowserHandlers() map[string]echo.HandlerFunc {
 }
 
 func (s *Service) session(c echo.Context) error {
-	ck, err := c.Cookie(SessionCookie)
-	if err != nil || ck.Value == "" || s.cfg.Profile == nil {
-		return c.JSON(http.StatusOK, SessionInfo{})
+	at := s.token(c, SessionCookie)
+	if at == "" || s.cfg.Profile == nil {
+		return c.JSON(http.StatusOK, SessionInfo{CSRFToken: ensureCSRF(c)})
 	}
 
-	u, err := s.cfg.Profile(c, ck.Value)
+	u, err := s.cfg.Profile(c, at)
 	if err != nil {
 		clearCookies(c)
-		return c.JSON(http.StatusOK, SessionInfo{})
+		return c.JSON(http.StatusOK, SessionInfo{CSRFToken: ensureCSRF(c)})
 	}
 
-	return c.JSON(http.StatusOK, SessionInfo{User: &u, CSRFToken: csrfOf(c)})
+	return c.JSON(http.StatusOK, SessionInfo{User: &u, CSRFToken: ensureCSRF(c)})
+}
+
+// token returns the token sealed in the named cookie, or "".
+func (s *Service) token(c echo.Context, name string) string {
+	ck, err := c.Cookie(name)
+	if err != nil || ck.Value == "" {
+		return ""
+	}
+
+	tok, err := s.cfg.Sealer.Open(name, ck.Value)
+	if err != nil {
+		return ""
+	}
+
+	return tok
+}
+
+// ensureCSRF sets a CSRF cookie when the request has none, so that the
+// sign-in form has one, and returns the token.
+func ensureCSRF(c echo.Context) string {
+	if v := csrfOf(c); v != "" {
+		return v
+	}
+
+	v := newCSRF()
+	c.SetCookie(cookie(CSRFCookie, v, BackendSessionTTL, false))
+
+	return v
+}
+
+func newCSRF() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 func (s *Service) browserSignIn(c echo.Context) error {
@@ -91,7 +125,7 @@ func (s *Service) browserSignIn(c echo.Context) error {
 		return err
 	}
 
-	csrf := setCookies(c, at, si.RefreshToken, time.Duration(si.RefreshTTL)*time.Second)
+	csrf := s.setCookies(c, at, si.RefreshToken, time.Duration(si.RefreshTTL)*time.Second)
 	c.Response().Header().Set("Cache-Control", "no-store")
 
 	return c.JSON(http.StatusOK, SessionInfo{User: &si.User, CSRFToken: csrf})
@@ -108,7 +142,8 @@ func (s *Service) browserStepUp(c echo.Context) error {
 		return err
 	}
 
-	c.SetCookie(cookie(SessionCookie, at, BackendSessionTTL, true))
+	c.SetCookie(cookie(SessionCookie, s.cfg.Sealer.Seal(SessionCookie, at), BackendSessionTTL,
+		true))
 
 	return c.NoContent(http.StatusNoContent)
 }
@@ -177,7 +212,7 @@ func (s *Service) Browser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 
-		if err := checkCSRF(c); err != nil {
+		if err := s.checkCSRF(c); err != nil {
 			return err
 		}
 
@@ -185,9 +220,9 @@ func (s *Service) Browser(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 
-		if ck, err := c.Cookie(SessionCookie); err == nil && ck.Value != "" {
+		if at := s.token(c, SessionCookie); at != "" {
 			// The services behind public take the token as a bearer token.
-			r.Header.Set("Authorization", "Bearer "+ck.Value)
+			r.Header.Set("Authorization", "Bearer "+at)
 		}
 
 		return next(c)
@@ -197,7 +232,7 @@ func (s *Service) Browser(next echo.HandlerFunc) echo.HandlerFunc {
 // checkCSRF refuses a state-changing request from another origin or without
 // the double-submit token. Sign-in and sign-up have no token yet; the Origin
 // check alone guards them.
-func checkCSRF(c echo.Context) error {
+func (s *Service) checkCSRF(c echo.Context) error {
 	r := c.Request()
 
 	switch r.Method {
@@ -207,11 +242,11 @@ func checkCSRF(c echo.Context) error {
 
 	bad := httpx.Fail(http.StatusForbidden, "csrf", "cross-site request refused")
 
-	if o := r.Header.Get("Origin"); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host || u.Scheme != "https" {
-			return bad
-		}
+	switch o := r.Header.Get("Origin"); {
+	case o != "" && o != s.cfg.Origin:
+		return bad
+	case o == "" && r.Header.Get("Sec-Fetch-Site") != "same-origin":
+		return bad
 	}
 
 	p := r.URL.Path
@@ -233,23 +268,23 @@ func checkCSRF(c echo.Context) error {
 // renew replaces an access token cookie that is missing or about to expire,
 // using the refresh cookie; the request then carries the new token.
 func (s *Service) renew(c echo.Context) error {
-	rt, err := c.Cookie(RefreshCookie)
-	if err != nil || rt.Value == "" {
+	rt := s.token(c, RefreshCookie)
+	if rt == "" {
 		return nil
 	}
 
-	if ck, err := c.Cookie(SessionCookie); err == nil && !expiring(ck.Value) {
+	if at := s.token(c, SessionCookie); at != "" && !expiring(at) {
 		return nil
 	}
 
-	si, at, err := s.exchange(c, "/internal/v1/auth/refresh", backend.Refresh{RefreshToken: rt.Value})
+	si, at, err := s.exchange(c, "/internal/v1/auth/refresh", backend.Refresh{RefreshToken: rt})
 	if err != nil {
 		clearCookies(c)
-		return nil // the request goes on without a session and is refused there
+		return httpx.Fail(http.StatusUnauthorized, "unauthenticated", "the session has ended")
 	}
 
-	setCookies(c, at, si.RefreshToken, time.Duration(si.RefreshTTL)*time.Second)
-	replaceCookie(c.Request(), SessionCookie, at)
+	s.setCookies(c, at, si.RefreshToken, time.Duration(si.RefreshTTL)*time.Second)
+	replaceCookie(c.Request(), SessionCookie, s.cfg.Sealer.Seal(SessionCookie, at))
 
 	return nil
 }
@@ -278,20 +313,20 @@ func expiring(jwt string) bool {
 	return time.Until(time.Unix(claims.Exp, 0)) < refreshMargin
 }
 
-func setCookies(c echo.Context, at, rt string, ttl time.Duration) string {
+// setCookies seals the tokens into the session and refresh cookies and
+// rotates the CSRF token at sign-in.
+func (s *Service) setCookies(c echo.Context, at, rt string, ttl time.Duration) string {
 	if ttl <= 0 {
 		ttl = BackendSessionTTL
 	}
 
 	csrf := csrfOf(c)
-	if csrf == "" {
-		var b [32]byte
-		_, _ = rand.Read(b[:])
-		csrf = base64.RawURLEncoding.EncodeToString(b[:])
+	if c.Request().URL.Path == BrowserPrefix+"/session" || csrf == "" {
+		csrf = newCSRF()
 	}
 
-	c.SetCookie(cookie(SessionCookie, at, ttl, true))
-	c.SetCookie(cookie(RefreshCookie, rt, ttl, true))
+	c.SetCookie(cookie(SessionCookie, s.cfg.Sealer.Seal(SessionCookie, at), ttl, true))
+	c.SetCookie(cookie(RefreshCookie, s.cfg.Sealer.Seal(RefreshCookie, rt), ttl, true))
 	c.SetCookie(cookie(CSRFCookie, csrf, ttl, false))
 
 	return csrf

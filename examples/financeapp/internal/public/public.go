@@ -45,7 +45,18 @@ type Config struct {
 	// Profile fetches the signed-in user for the browser session; nil
 	// answers every session query as signed out.
 	Profile ProfileFunc
+
+	// Sealer seals tokens into the browser's cookies; nil means a new one
+	// with a random key.
+	Sealer *Sealer
+
+	// Origin is the public origin ("https://host:port") that browser
+	// requests must come from. Required.
+	Origin string
 }
+
+// Sealer returns the sealer of the browser's cookies.
+func (s *Service) Sealer() *Sealer { return s.cfg.Sealer }
 
 // Service serves the public service's own routes.
 type Service struct {
@@ -60,6 +71,19 @@ func New(cfg Config) (*Service, error) {
 
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewLimiter(DefaultRate, DefaultBurst)
+	}
+
+	if cfg.Origin == "" {
+		return nil, fmt.Errorf("public: Origin is required")
+	}
+
+	if cfg.Sealer == nil {
+		sealer, err := NewSealer()
+		if err != nil {
+			return nil, err
+		}
+
+		cfg.Sealer = sealer
 	}
 
 	return &Service{cfg: cfg}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // AuditTable is the table that zt/audit's SQL sink writes audit events to.
@@ -21,22 +22,26 @@ type AuditFilter struct {
 
 // AuditEvent is one row of the audit trail as the admin sees it.
 type AuditEvent struct {
-	ID         string   `json:"id"`
-	Time       string   `json:"time"`
-	Kind       string   `json:"kind"`
-	User       string   `json:"user,omitempty"`
-	Session    string   `json:"session,omitempty"`
-	Workload   string   `json:"workload,omitempty"`
-	Action     string   `json:"action"`
-	Resource   string   `json:"resource,omitempty"`
-	ResourceID string   `json:"resource_id,omitempty"`
-	Decision   string   `json:"decision"`
-	Reasons    []string `json:"reasons"`
-	Method     string   `json:"method,omitempty"`
-	Route      string   `json:"route,omitempty"`
-	Status     int      `json:"status,omitempty"`
-	SourceAddr string   `json:"source_addr,omitempty"`
-	RequestID  string   `json:"request_id,omitempty"`
+	ID       string `json:"id"`
+	Time     string `json:"time"`
+	Kind     string `json:"kind"`
+	Actor    string `json:"actor"`
+	Action   string `json:"action"`
+	Resource string `json:"resource,omitempty"`
+	Decision string `json:"decision"`
+
+	// Reason joins the reason codes; Reasons lists them.
+	Reason  string   `json:"reason,omitempty"`
+	Reasons []string `json:"reasons"`
+
+	Address   string `json:"address,omitempty"`
+	TraceID   string `json:"trace_id,omitempty"`
+	Session   string `json:"session,omitempty"`
+	Workload  string `json:"workload,omitempty"`
+	Method    string `json:"method,omitempty"`
+	Route     string `json:"route,omitempty"`
+	Status    int    `json:"status,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // AuditEvents reads the audit trail, newest first.
@@ -52,7 +57,7 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, e
 
 	rows, err := s.db.QueryContext(ctx, `SELECT id, `+ts+`, kind, actor_user, actor_session,
 		actor_workload, action, resource_type, resource_id, decision, CAST(reasons AS TEXT),
-		method, route, status, source_addr, request_id FROM `+AuditTable+`
+		method, route, status, source_addr, request_id, trace_id FROM `+AuditTable+`
 		WHERE ($1 = '' OR actor_user = $1) AND ($2 = '' OR action = $2)
 		AND ($3 = '' OR decision = $3) ORDER BY time DESC, id LIMIT $4`,
 		f.UserID, f.Action, f.Decision, f.Limit)
@@ -63,23 +68,39 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, e
 
 	out := []AuditEvent{}
 	for rows.Next() {
-		var (
-			e       AuditEvent
-			reasons string
-		)
-
-		if err := rows.Scan(&e.ID, &e.Time, &e.Kind, &e.User, &e.Session, &e.Workload,
-			&e.Action, &e.Resource, &e.ResourceID, &e.Decision, &reasons, &e.Method, &e.Route,
-			&e.Status, &e.SourceAddr, &e.RequestID); err != nil {
-			return nil, mapErr(err)
-		}
-
-		if json.Unmarshal([]byte(reasons), &e.Reasons) != nil || e.Reasons == nil {
-			e.Reasons = []string{}
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
 		}
 
 		out = append(out, e)
 	}
 
 	return out, mapErr(rows.Err())
+}
+
+func scanAudit(r scanner) (AuditEvent, error) {
+	var (
+		e                     AuditEvent
+		user, typ, id, reason string
+	)
+
+	if err := r.Scan(&e.ID, &e.Time, &e.Kind, &user, &e.Session, &e.Workload, &e.Action,
+		&typ, &id, &e.Decision, &reason, &e.Method, &e.Route, &e.Status, &e.Address,
+		&e.RequestID, &e.TraceID); err != nil {
+		return e, mapErr(err)
+	}
+
+	if json.Unmarshal([]byte(reason), &e.Reasons) != nil || e.Reasons == nil {
+		e.Reasons = []string{}
+	}
+
+	e.Actor, e.Reason = user, strings.Join(e.Reasons, ", ")
+	if e.Actor == "" {
+		e.Actor = e.Workload
+	}
+
+	e.Resource = strings.Trim(typ+":"+id, ":")
+
+	return e, nil
 }

@@ -40,7 +40,8 @@ func TestAuditEventsReadsTheSQLSink(t *testing.T) {
 		}
 
 		got, err := s.AuditEvents(ctx, AuditFilter{UserID: "u1"})
-		if err != nil || len(got) != 2 || got[0].ID != "e2" || got[1].Reasons[0] != "rbac.role" {
+		if err != nil || len(got) != 2 || got[0].ID != "e2" || got[1].Reason != "rbac.role" ||
+			got[0].Actor != "u1" {
 			t.Fatalf("AuditEvents(u1) = %+v, %v", got, err)
 		}
 

@@ -11,6 +11,7 @@ describe('describeError', () => {
     expect(describeError({ status: 429, data: null }).message).toMatch(/Too many attempts/)
     expect(describeError({ status: 'FETCH_ERROR', error: 'TypeError' }).message).toMatch(/cannot be reached/)
     expect(describeError(undefined).message).toBe('Something went wrong.')
+    expect(describeError({ status: 'PARSING_ERROR', originalStatus: 404, data: '404 page not found', error: 'SyntaxError' })).toMatchObject({ status: 404, message: 'Not found.' })
   })
 
   it('never shows a problem title alone when the status explains more', () => {

@@ -25,6 +25,12 @@ const byStatus: Record<number, string> = {
 export function describeError(error: FetchBaseQueryError | SerializedError | undefined): DisplayError {
   if (!error) return { message: 'Something went wrong.', fields: {} }
   if (!('status' in error)) return { message: error.message ?? 'Something went wrong.', fields: {} }
+  if (error.status === 'PARSING_ERROR') {
+    // An answer that is not JSON, such as a plain 404 of a route that does
+    // not exist: its status still says what happened.
+    const status = error.originalStatus
+    return { status, message: byStatus[status] ?? `The service answered ${status}.`, fields: {} }
+  }
   if (typeof error.status !== 'number') {
     return { message: 'The service cannot be reached. Check your connection.', fields: {} }
   }

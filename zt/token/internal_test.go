@@ -80,3 +80,22 @@ func TestMemoryRefreshStorePrunesEndedFamilies(t *testing.T) {
 		t.Fatalf("live family pruned: %v", err)
 	}
 }
+
+func TestMaxAge(t *testing.T) {
+	tests := map[string]time.Duration{
+		"":                            0,
+		"no-store":                    0,
+		"public, max-age=300":         300 * time.Second,
+		"MAX-AGE=60, must-revalidate": time.Minute,
+		`max-age="30"`:                30 * time.Second,
+		"max-age=-5":                  0,
+		"max-age=abc":                 0,
+		"s-maxage=10":                 0,
+	}
+
+	for header, want := range tests {
+		if got := maxAge(header); got != want {
+			t.Errorf("maxAge(%q) = %s, want %s", header, got, want)
+		}
+	}
+}
