@@ -59,10 +59,25 @@ fresh if {
 	step_up_method in input.subject.auth_methods
 }
 
-# obligations asks for a step-up when the route needs one and the sign-in is
-# not fresh enough.
+# Risk (input.risk.score, raised by the detectors' responses): from
+# risk_step_up on, every signed-in action but sign-in's own needs a fresh
+# step-up; from risk_deny on, the services deny outright.
+risk_step_up := 50
+
+risk_deny := 80
+
+needs_step_up if route.step_up == true
+
+needs_step_up if {
+	input.risk.score >= risk_step_up
+	signed_in
+	not startswith(input.action, "auth.")
+}
+
+# obligations asks for a step-up when the route or the caller's risk needs
+# one and the sign-in is not fresh enough.
 obligations := {"step_up": {"method": step_up_method, "max_age": max_age}} if {
-	route.step_up == true
+	needs_step_up
 	not fresh
 }
 

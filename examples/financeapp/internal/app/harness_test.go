@@ -49,6 +49,17 @@ func startWith(t testing.TB, cfg app.Config) *env {
 	// past its deadline is (rightly) a deny.
 	cfg.DecisionTimeout = 5 * time.Second
 
+	// The matrix and the bad-input tests are refused on purpose, many times
+	// per principal: probing and enumeration detection would revoke their
+	// sessions. TestDetection turns them back on.
+	if cfg.Detect.DenialBurst.Count == 0 {
+		cfg.Detect.DenialBurst.Count = -1
+	}
+
+	if cfg.Detect.Enumeration.Count == 0 {
+		cfg.Detect.Enumeration.Count = -1
+	}
+
 	p, err := app.Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,8 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt"
+	"github.com/ztkit/ztkit/zt/audit"
+	"github.com/ztkit/ztkit/zt/detect"
 )
 
 // Filter returns the SQL condition over the transactions table that keeps
@@ -41,6 +43,15 @@ type Config struct {
 
 	// Filter derives the auditor's row filter. Required.
 	Filter Filter
+
+	// Audit receives one "login" event per sign-in attempt, allowed or
+	// denied, for the detectors (brute force, compromised sign-in, new
+	// source). Nil records none.
+	Audit audit.Emitter
+
+	// Alerts holds the security alerts the admin console lists. Nil answers
+	// an empty list.
+	Alerts detect.Store
 
 	// Password is the argon2id cost for new hashes; zero means
 	// password.Default.
@@ -123,6 +134,7 @@ func (s *Service) Handlers() map[string]echo.HandlerFunc {
 		"admin.users.revoke_sessions": s.adminRevokeSessions,
 		"admin.session_log":           s.adminSessionLog,
 		"admin.audit":                 s.adminAudit,
+		"admin.alerts":                s.adminAlerts,
 
 		"pip.read": s.pipFeed,
 	}

@@ -114,6 +114,7 @@ var Table = []Route{
 	{Method: post, Path: "/v1/admin/users/{id}/sessions/revoke", Action: "admin.users.revoke_sessions", Service: Admin, Roles: admins},
 	{Method: get, Path: "/v1/admin/session-log", Action: "admin.session_log", Service: Admin, Roles: admins},
 	{Method: get, Path: "/v1/admin/audit", Action: "admin.audit", Service: Admin, Roles: admins},
+	{Method: get, Path: "/v1/admin/alerts", Action: "admin.alerts", Service: Admin, Roles: admins},
 
 	{Method: post, Path: "/internal/v1/drafts", Action: "drafts.ingest", Service: ZeroSMS, Roles: users, Internal: true},
 
