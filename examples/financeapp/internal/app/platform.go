@@ -265,8 +265,8 @@ func (p *Platform) openAudit(ctx context.Context) error {
 
 	// The admin's audit trail reads the database; processes without the
 	// backend keep the file only.
-	// TODO(audit): ship front services' events to the backend's table and add
-	// the hash-chained file (zt/audit/chain).
+	// TODO(audit): ship front services' events to the backend's table; each
+	// process keeps its own hash-chained trail meanwhile.
 	if p.store != nil {
 		sink, err := p.sqlSink(ctx)
 		if err != nil {
@@ -275,6 +275,13 @@ func (p *Platform) openAudit(ctx context.Context) error {
 
 		sinks = append(sinks, audit.SinkConfig{Name: "sql", Sink: sink})
 	}
+
+	trail, err := p.openTrail(ctx)
+	if err != nil {
+		return err
+	}
+
+	sinks = append(sinks, trail)
 
 	detector, err := p.openDetect()
 	if err != nil {
