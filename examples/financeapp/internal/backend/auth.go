@@ -3,11 +3,7 @@ package backend
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -21,7 +17,9 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/httpx"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/password"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
+	"github.com/ztkit/ztkit/zt"
 	"github.com/ztkit/ztkit/zt/audit"
+	"github.com/ztkit/ztkit/zt/token"
 )
 
 // Sign-in limits.
@@ -281,15 +279,22 @@ func (s *Service) checkTOTP(ctx context.Context, uid, code, secret string) bool 
 }
 
 func (s *Service) startSession(c echo.Context, u domain.User, methods []string) error {
+	ctx := c.Request().Context()
 	addr, agent := clientOf(c)
 	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
 
-	raw, hash := newRefreshToken()
 	sess := domain.Session{ID: store.NewID(), UserID: u.ID, AuthMethods: methods,
 		Address: addr, UserAgent: agent, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
 
-	if err := s.cfg.Store.CreateSession(c.Request().Context(), sess, hash,
-		sess.ExpiresAt); err != nil {
+	// The token first: should the session fail to be written, its record
+	// names a session that never existed, and refresh refuses it.
+	raw, err := s.refreshes.Issue(ctx, token.RefreshGrant{Subject: u.ID,
+		ClientID: refreshClient, SessionID: sess.ID})
+	if err != nil {
+		return err
+	}
+
+	if err := s.cfg.Store.CreateSession(ctx, sess); err != nil {
 		return err
 	}
 
@@ -299,6 +304,10 @@ func (s *Service) startSession(c echo.Context, u domain.User, methods []string) 
 		AuthTime: now.Unix(), RefreshToken: raw, RefreshTTL: int64(SessionTTL.Seconds())})
 }
 
+// refresh rotates a refresh token (zt/token's RefreshTokens over the
+// database): a token presented twice revokes its family and its session
+// (see familyRevoker); a token of a revoked or expired session, or of a
+// user no longer active, is refused.
 func (s *Service) refresh(c echo.Context) error {
 	var in Refresh
 	if err := httpx.Bind(c, &in); err != nil {
@@ -307,22 +316,18 @@ func (s *Service) refresh(c echo.Context) error {
 
 	ctx := c.Request().Context()
 	addr, agent := clientOf(c)
-	raw, hash := newRefreshToken()
 	bad := httpx.Fail(http.StatusUnauthorized, "invalid_grant", "the refresh token is not valid")
 
-	sess, err := s.cfg.Store.RotateRefresh(ctx, hashRefresh(in.RefreshToken), hash,
-		s.cfg.Now().Add(SessionTTL), addr, agent)
-	switch {
-	case errors.Is(err, store.ErrRefreshReused):
-		if rerr := s.cfg.Revoke(ctx, []string{sess.ID}); rerr != nil {
-			return rerr
-		}
-
-		return bad
-	case errors.Is(err, store.ErrNotFound):
-		return bad
-	case err != nil:
+	raw, grant, err := s.refreshes.Rotate(ctx, in.RefreshToken)
+	if errors.Is(err, zt.ErrUnavailable) {
 		return err
+	} else if err != nil {
+		return bad
+	}
+
+	sess, err := s.cfg.Store.Session(ctx, grant.SessionID)
+	if err != nil || sess.RevokedAt != nil || !s.cfg.Now().Before(sess.ExpiresAt) {
+		return bad
 	}
 
 	u, err := s.cfg.Store.User(ctx, sess.UserID)
@@ -330,9 +335,14 @@ func (s *Service) refresh(c echo.Context) error {
 		return bad
 	}
 
+	if err := s.cfg.Store.LogSessionEvent(ctx, u.ID, sess.ID, domain.EventRefresh,
+		addr, agent); err != nil {
+		return err
+	}
+
 	return c.JSON(http.StatusOK, SignIn{User: u, SessionID: sess.ID,
 		AuthMethods: sess.AuthMethods, AuthTime: sess.CreatedAt.Unix(), RefreshToken: raw,
-		RefreshTTL: int64(time.Until(sess.ExpiresAt).Seconds())})
+		RefreshTTL: int64(sess.ExpiresAt.Sub(s.cfg.Now()).Seconds())})
 }
 
 func (s *Service) stepUp(c echo.Context) error {
@@ -418,19 +428,4 @@ func clientOf(c echo.Context) (addr, agent string) {
 	agent, _ = domain.CleanText("user_agent", h.Get(HeaderClientAgent), 256)
 
 	return addr, agent
-}
-
-// newRefreshToken returns a new opaque refresh token and the hash stored for
-// it.
-func newRefreshToken() (raw, hash string) {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	raw = base64.RawURLEncoding.EncodeToString(b[:])
-
-	return raw, hashRefresh(raw)
-}
-
-func hashRefresh(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
 }

@@ -31,10 +31,6 @@ var (
 
 	// ErrConflict means a uniqueness or state rule refused the change.
 	ErrConflict = errors.New("store: conflict")
-
-	// ErrRefreshReused means a refresh token was presented twice; its whole
-	// session has been revoked.
-	ErrRefreshReused = errors.New("store: refresh token reused")
 )
 
 // Dialect names a supported database.
