@@ -147,7 +147,10 @@ func TestBadQueries(t *testing.T) {
 	admin := e.login(e.admin.Email, e.admin.Password)
 	for _, q := range []string{
 		"/v1/admin/audit?decision=maybe", "/v1/admin/audit?actor='%20OR%201=1--",
-		"/v1/admin/audit?limit=9999", "/v1/admin/session-log?user_id=x'%20OR%201=1",
+		"/v1/admin/audit?limit=9999", "/v1/admin/audit?from=yesterday",
+		"/v1/admin/audit?to=2026-13-01T00:00:00Z", "/v1/admin/audit?cursor=%27%20OR%201=1",
+		"/v1/admin/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+		"/v1/admin/session-log?user_id=x'%20OR%201=1",
 		"/v1/admin/users?status=root", "/v1/admin/users?role=superuser",
 	} {
 		if r := e.do("GET", q, admin.token, nil); r.status != http.StatusBadRequest {

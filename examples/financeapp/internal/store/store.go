@@ -31,6 +31,9 @@ var (
 
 	// ErrConflict means a uniqueness or state rule refused the change.
 	ErrConflict = errors.New("store: conflict")
+
+	// ErrBadCursor means a keyset cursor was not made by this store.
+	ErrBadCursor = errors.New("store: not a cursor of this list")
 )
 
 // Dialect names a supported database.
