@@ -129,6 +129,15 @@ func TestBadQueries(t *testing.T) {
 		"/v1/transactions?payment_type=cheque", "/v1/transactions?cursor=garbage",
 		"/v1/transactions?cursor=2026-01-01~'%20OR%201=1",
 		"/v1/transactions?category=expense'%20OR%20'1'='1",
+		"/v1/transactions?sort=amount_minor", "/v1/transactions?sort=id%3BDROP%20TABLE%20users",
+		"/v1/transactions?sort=DATE", "/v1/transactions?order=up",
+		"/v1/transactions?order=asc%20--",
+		"/v1/transactions?sort=amount&cursor=" + store.TxCursor{Sort: store.SortDate,
+			Key: "2026-01-01", ID: store.NewID()}.String(),
+		"/v1/transactions?sort=amount&cursor=" + store.TxCursor{Sort: store.SortAmount,
+			Key: "1 OR 1=1", ID: store.NewID()}.String(),
+		"/v1/transactions?order=asc&cursor=" + store.TxCursor{Sort: store.SortDate,
+			Key: "2026-01-01", ID: store.NewID()}.String(),
 	} {
 		if r := e.do("GET", q, a.token, nil); r.status != http.StatusBadRequest {
 			t.Errorf("GET %s: %d, want 400", q, r.status)

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -253,13 +256,115 @@ func TestPagination(t *testing.T) {
 				break
 			}
 
-			f.AfterDate, f.AfterID = p.Next[:10], p.Next[11:]
+			c, err := ParseTxCursor(p.Next)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			f.After = &c
 		}
 
 		if len(seen) != 7 {
 			t.Fatalf("paged through %d rows, want 7", len(seen))
 		}
 	})
+}
+
+// TestSortedPagination pages through rows with many equal sort keys under
+// every sort and order, two rows at a time, and checks the concatenated
+// pages against the same rows sorted in Go.
+func TestSortedPagination(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		var all []domain.Transaction
+		cats := []string{"expense", "saving", "investment"}
+		for i := range 9 {
+			in := txIn(int64(100*(1+i%3)), cats[i%2], fmt.Sprintf("2026-01-%02d", 1+i%4))
+			in.Description = []string{"rent", "Bus", "rent"}[i%3]
+
+			tx, err := s.CreateTransaction(ctx, a.ID, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			all = append(all, tx)
+		}
+
+		for sort, key := range map[TxSort]func(domain.Transaction) string{
+			SortDate:        func(t domain.Transaction) string { return t.Date },
+			SortAmount:      func(t domain.Transaction) string { return fmt.Sprintf("%08d", t.AmountMinor) },
+			SortDescription: func(t domain.Transaction) string { return t.Description },
+			SortCategory:    func(t domain.Transaction) string { return string(t.Category) },
+		} {
+			for _, asc := range []bool{true, false} {
+				want := sortedIDs(all, key, asc)
+				got := pageAll(t, s, a.ID, TxFilter{Sort: sort, Asc: asc, Limit: 2})
+
+				if !slices.Equal(got, want) {
+					t.Errorf("sort %s asc %t:\n got %v\nwant %v", sort, asc, got, want)
+				}
+			}
+		}
+
+		_, err := s.Transactions(ctx, a.ID, TxFilter{Sort: "amount_minor; DROP TABLE x"})
+		if !errors.Is(err, domain.ErrInvalid) {
+			t.Fatalf("unlisted sort: %v", err)
+		}
+	})
+}
+
+// sortedIDs orders rows by key, then ID, both ascending or both descending.
+func sortedIDs(rows []domain.Transaction, key func(domain.Transaction) string,
+	asc bool) []string {
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, func(x, y domain.Transaction) int {
+		c := cmp.Or(strings.Compare(key(x), key(y)), strings.Compare(x.ID, y.ID))
+		if !asc {
+			c = -c
+		}
+
+		return c
+	})
+
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+
+	return ids
+}
+
+func pageAll(t *testing.T, s *Store, owner string, f TxFilter) []string {
+	t.Helper()
+
+	var ids []string
+	for range 50 {
+		p, err := s.Transactions(context.Background(), owner, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		for _, it := range p.Items {
+			ids = append(ids, it.ID)
+		}
+
+		if p.Next == "" {
+			return ids
+		}
+
+		c, err := ParseTxCursor(p.Next)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		f.After = &c
+	}
+
+	t.Fatal("paging does not end")
+
+	return nil
 }
 
 func TestFilteredListFailsClosed(t *testing.T) {
