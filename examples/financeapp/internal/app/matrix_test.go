@@ -233,6 +233,11 @@ func (w *world) body(r routes.Route) any {
 		return map[string]string{"display_name": "Renamed"}
 	case "profile.totp_confirm":
 		return map[string]string{"code": "000000"}
+	case "profile.password":
+		// A wrong current password: allowed cells answer 400 and change
+		// nothing, so that the principal keeps its sessions.
+		return map[string]string{"current_password": "not the password",
+			"new_password": "a new long password"}
 	case "transactions.create", "transactions.update":
 		return txBody(4200, "saving", "2026-02-01")
 	case "grants.create":

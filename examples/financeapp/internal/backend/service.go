@@ -137,6 +137,8 @@ func (s *Service) Handlers() map[string]echo.HandlerFunc {
 		"profile.totp_setup":   s.totpSetup,
 		"profile.totp_confirm": s.totpConfirm,
 		"profile.sessions":     s.mySessions,
+		"profile.password":     s.changePassword,
+		"profile.totp_disable": s.disableTOTP,
 
 		"transactions.list":    s.listTransactions,
 		"transactions.create":  s.createTransaction,

@@ -86,6 +86,8 @@ var Table = []Route{
 	{Method: post, Path: "/v1/me/totp", Action: "profile.totp_setup", Service: User, Roles: all},
 	{Method: post, Path: "/v1/me/totp/confirm", Action: "profile.totp_confirm", Service: User, Roles: all},
 	{Method: get, Path: "/v1/me/sessions", Action: "profile.sessions", Service: User, Roles: all},
+	{Method: put, Path: "/v1/me/password", Action: "profile.password", Service: User, Roles: all, StepUp: true},
+	{Method: del, Path: "/v1/me/totp", Action: "profile.totp_disable", Service: User, Roles: all, StepUp: true},
 
 	{Method: get, Path: "/v1/transactions", Action: "transactions.list", Service: User, Roles: users},
 	{Method: post, Path: "/v1/transactions", Action: "transactions.create", Service: User, Roles: users},

@@ -222,3 +222,54 @@ func (s *Store) RevokedSessions(ctx context.Context) ([]domain.Session, error) {
 	return s.querySessions(ctx, `SELECT `+sessionCols+` FROM sessions
 		WHERE revoked_at IS NOT NULL AND expires_at > $1`, ms(s.now()))
 }
+
+// ChangePassword replaces userID's password hash and revokes every live
+// session of the user but keep, with their refresh tokens, in one
+// transaction. It returns the IDs revoked.
+func (s *Store) ChangePassword(ctx context.Context, userID, keep, hash, addr,
+	agent string) ([]string, error) {
+	var ids []string
+
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE credentials SET password_hash = $2 WHERE user_id = $1`, userID, hash)
+		if err := affected(res, err); err != nil {
+			return err
+		}
+
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM sessions
+			WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`, userID, keep)
+		if err != nil {
+			return mapErr(err)
+		}
+
+		if ids, err = collectStrings(rows); err != nil {
+			return err
+		}
+
+		for _, id := range ids {
+			if err := s.revokeSession(ctx, tx, userID, id, domain.EventRevoke, addr,
+				agent); err != nil {
+				return err
+			}
+		}
+
+		return logEvent(ctx, tx, userID, keep, domain.EventPasswordChange, addr, agent, s.now())
+	})
+
+	return ids, err
+}
+
+// DisableTOTP removes userID's TOTP secret and logs it; ErrNotFound when
+// TOTP is not enabled.
+func (s *Store) DisableTOTP(ctx context.Context, userID, sid, addr, agent string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE credentials SET totp_secret = NULL,
+			totp_enabled = $2 WHERE user_id = $1 AND totp_enabled = $3`, userID, false, true)
+		if err := affected(res, err); err != nil {
+			return err
+		}
+
+		return logEvent(ctx, tx, userID, sid, domain.EventTOTPDisabled, addr, agent, s.now())
+	})
+}
