@@ -94,7 +94,9 @@ func TestTOTPDisable(t *testing.T) {
 	}
 }
 
-func enableTOTP(t *testing.T, e *env, a account) {
+// enableTOTP sets TOTP up for a and confirms it; it returns the secret and
+// the code that confirmed it (now spent).
+func enableTOTP(t *testing.T, e *env, a account) (secret, code string) {
 	t.Helper()
 
 	r := e.do("POST", "/v1/me/totp", a.token, nil)
@@ -116,4 +118,6 @@ func enableTOTP(t *testing.T, e *env, a account) {
 	if r.status != http.StatusNoContent {
 		t.Fatalf("confirm: %d %s", r.status, r.body)
 	}
+
+	return setup.Secret, code
 }
