@@ -47,15 +47,17 @@ owns if input.resource.attributes.exists == false
 
 # Step-up: sensitive actions need a sign-in at most max_age seconds old, with
 # a TOTP code when the user has TOTP enabled.
-max_age := 300
+max_age := data.financeapp.step_up_max_age
 
 step_up_method := "otp" if facts.totp[input.subject.id] == true
 
 else := "pwd"
 
+# input.context.auth_fresh is computed by the service before each decision
+# (the sign-in is at most max_age seconds old), so that no rule reads the
+# request time and decisions can be cached.
 fresh if {
-	now := input.request.time_ns / 1000000000
-	now - input.subject.auth_time <= max_age
+	input.context.auth_fresh == true
 	step_up_method in input.subject.auth_methods
 }
 

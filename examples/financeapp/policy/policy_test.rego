@@ -26,10 +26,14 @@ subject(id, role) := {
 
 from(svc) := {"id": services[svc]}
 
+# fresh_at says what the services put in input.context.auth_fresh.
+fresh_at(subj) := ((now_ns / 1000000000) - subj.auth_time) <= 300
+
 req(action, subj, svc) := {
 	"action": action, "subject": subj, "workload": from(svc),
 	"request": {"time_ns": now_ns}, "risk": {"score": 0},
 	"resource": {"id": "", "owner": "", "attributes": {}},
+	"context": {"auth_fresh": fresh_at(subj)},
 }
 
 test_user_lists_own_transactions if {

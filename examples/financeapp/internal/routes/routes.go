@@ -8,6 +8,7 @@ package routes
 import (
 	"net/http"
 	"slices"
+	"time"
 )
 
 // Service names a service of the platform.
@@ -206,5 +207,12 @@ func PolicyData() map[string]any {
 		}
 	}
 
-	return map[string]any{"financeapp": map[string]any{"actions": actions}}
+	return map[string]any{"financeapp": map[string]any{"actions": actions,
+		"step_up_max_age": int(StepUpMaxAge.Seconds())}}
 }
+
+// StepUpMaxAge is how old a sign-in may be for a route that needs a
+// step-up. The policies read it as data.financeapp.step_up_max_age; the
+// services compute input.context.auth_fresh from it before each decision,
+// so that no policy reads the request time and decisions can be cached.
+const StepUpMaxAge = 5 * time.Minute
