@@ -10,9 +10,11 @@ BENCHCOUNT ?= 10
 
 .PHONY: run test lint vuln bench fuzz services
 
+# The finance platform (all five services in one process, embedded SQLite) and, beside
+# it, the ZeroSMS backend that feeds it drafts; Ctrl-C stops both.
 run:
 	bash scripts/web.sh
-	cd examples && $(GO) run ./financeapp/cmd/financeapp dev
+	bash scripts/zerosms-run.sh
 
 # Go tests of every module (with the web UI built first, so the platform's tests
 # serve the real build), then the UI's component tests and its end-to-end walk in

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,4 +148,38 @@ func fetch(t *testing.T, url string) []byte {
 	}
 
 	return body
+}
+
+func TestInspectTrustsCACert(t *testing.T) {
+	jwks := tokentest.NewJWKS(t, token.ES256)
+	claims := tokentest.Claims("https://issuer.test", "https://api.test", 5*time.Minute)
+	valid := jwks.Sign(t, "at+jwt", claims)
+
+	// The same key set served over TLS by a server whose certificate no system
+	// root trusts, as a dev CA's would be.
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(fetch(t, jwks.URL))
+	}))
+	t.Cleanup(srv.Close)
+
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	block := &pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(block), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := execute(t, tokenInspectCmd(), "", valid, "--jwks", srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("without --cacert: err = %v, want a certificate error", err)
+	}
+
+	out, err := execute(t, tokenInspectCmd(), "", valid, "--jwks", srv.URL, "--cacert", caFile)
+	if err != nil || !strings.Contains(out, "VALID") {
+		t.Fatalf("with --cacert: err = %v\n%s", err, out)
+	}
+
+	_, err = execute(t, tokenInspectCmd(), "", valid, "--jwks", srv.URL, "--cacert", "token.go")
+	if err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("with a non-PEM --cacert: err = %v", err)
+	}
 }

@@ -14,7 +14,7 @@ func ExamplePipeline() {
 	// A log sink whose output this example can show: no timestamps.
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == "time" || a.Key == slog.TimeKey {
+			if a.Key == "event_time" || a.Key == slog.TimeKey {
 				return slog.Attr{}
 			}
 			return a

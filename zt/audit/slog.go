@@ -46,7 +46,9 @@ func Attrs(e *Event) []slog.Attr {
 	}
 
 	add("id", e.ID)
-	attrs = append(attrs, slog.Time("time", e.Time))
+	// The record has its own "time" (when it was logged); the event's time gets a
+	// name of its own so that a JSON record never carries the same key twice.
+	attrs = append(attrs, slog.Time("event_time", e.Time))
 	add("kind", e.Kind)
 	add("decision", e.Decision)
 	add("action", e.Action)

@@ -21,6 +21,16 @@ type refusal struct {
 	challenge string
 	cause     error
 	dpop      bool // the challenge's error belongs to the DPoP scheme
+	// principal is who a verified credential named when the request was
+	// refused after verification (revoked, bad DPoP proof): the audit
+	// trail's actor. Nil when nobody was identified.
+	principal *zt.Principal
+}
+
+// naming records that ref refused a request whose credential named p.
+func (ref *refusal) naming(p *zt.Principal) *refusal {
+	ref.principal = p
+	return ref
 }
 
 // StepUpError asks the caller to authenticate again, more strongly or more

@@ -41,9 +41,11 @@ func (m *Middleware) authenticate(ctx context.Context, r *http.Request) (*zt.Pri
 	if ref != nil {
 		return nil, ref
 	}
-	if p, ref = withWorkload(p, wl); ref != nil {
-		return nil, ref
+	wp, ref := withWorkload(p, wl)
+	if ref != nil {
+		return nil, ref.naming(p)
 	}
+	p = wp
 	if p == nil {
 		return nil, unauthenticated(zt.NewError(zt.ErrUnauthenticated, "", zt.ReasonUnauthenticated, nil))
 	}
@@ -52,9 +54,9 @@ func (m *Middleware) authenticate(ctx context.Context, r *http.Request) (*zt.Pri
 		if err := m.cfg.Revocation.CheckRevoked(ctx, p); err != nil {
 			if errors.Is(err, zt.ErrRevoked) {
 				ze := zt.NewError(zt.ErrRevoked, zt.CodeInvalidToken, zt.ReasonRevoked, err)
-				return nil, unauthenticated(ze)
+				return nil, unauthenticated(ze).naming(p)
 			}
-			return nil, unavailable(ReasonRevocationUnknown, err)
+			return nil, unavailable(ReasonRevocationUnknown, err).naming(p)
 		}
 	}
 	return p, nil
@@ -105,13 +107,13 @@ func (m *Middleware) session(ctx context.Context, r *http.Request) (*zt.Principa
 func authorization(r *http.Request, withDPoP bool) (token.Credential, bool, error) {
 	cred, err := token.FromRequest(r)
 	switch {
-	case zt.ReasonOf(err) == token.ReasonMissing:
+	case err != nil && zt.ReasonOf(err) == token.ReasonMissing:
 		return token.Credential{}, false, nil
 	case err != nil:
 		return token.Credential{}, false, err
 	case cred.Scheme == token.SchemeDPoP && !withDPoP:
 		return token.Credential{}, false, nil
-	case r.URL.Query().Has("access_token"):
+	case r.URL.RawQuery != "" && r.URL.Query().Has("access_token"):
 		return token.Credential{}, false, zt.NewError(zt.ErrInvalidRequest,
 			zt.CodeInvalidRequest, zt.ReasonInvalidToken,
 			errors.New("middleware: token sent in both header and query"))

@@ -45,6 +45,13 @@
 //	})
 //	http.ListenAndServe(addr, protect.Handler(mux))
 //
+// Sender-constrained tokens (RFC 9449) need one more field: a token bound
+// to a key (cnf.jkt) is then accepted only as "Authorization: DPoP" with a
+// proof signed by that key, and the key's thumbprint reaches the policy as
+// input.device.key_thumbprint. Behind a proxy, name the origin clients use:
+//
+//	DPoP: &token.DPoPConfig{}, ExternalOrigin: "https://api.example",
+//
 // With echo, route keys use echo's path syntax and the middleware is
 // registered with Use:
 //

@@ -110,11 +110,11 @@ func (m *Middleware) bind(ctx context.Context, r *http.Request, cred token.Crede
 	}
 	switch {
 	case cred.Scheme == token.SchemeDPoP && jkt == "":
-		return nil, dpopRefusal(invalidToken(ReasonDPoPUnbound, "DPoP scheme with an unbound token"))
+		return nil, dpopRefusal(invalidToken(ReasonDPoPUnbound, "DPoP scheme with an unbound token")).naming(p)
 	case cred.Scheme != token.SchemeDPoP && jkt != "":
-		return nil, dpopRefusal(invalidToken(ReasonDPoPRequired, "DPoP-bound token sent as bearer"))
+		return nil, dpopRefusal(invalidToken(ReasonDPoPRequired, "DPoP-bound token sent as bearer")).naming(p)
 	case cred.Scheme != token.SchemeDPoP && m.cfg.RequireDPoP:
-		return nil, dpopRefusal(invalidToken(ReasonDPoPRequired, "bearer token where DPoP is required"))
+		return nil, dpopRefusal(invalidToken(ReasonDPoPRequired, "bearer token where DPoP is required")).naming(p)
 	case cred.Scheme != token.SchemeDPoP:
 		return p, nil
 	}
@@ -127,9 +127,9 @@ func (m *Middleware) bind(ctx context.Context, r *http.Request, cred token.Crede
 	})
 	if err != nil {
 		if errors.Is(err, zt.ErrUnavailable) {
-			return nil, unavailable(zt.ReasonOf(err), err)
+			return nil, unavailable(zt.ReasonOf(err), err).naming(p)
 		}
-		return nil, dpopRefusal(asZtError(err))
+		return nil, dpopRefusal(asZtError(err)).naming(p)
 	}
 
 	// The verifier may share p with other requests: change a copy.

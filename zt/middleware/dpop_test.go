@@ -142,8 +142,12 @@ func TestDPoP(t *testing.T) {
 				if got.challenge != want {
 					t.Errorf("WWW-Authenticate = %q, want %q", got.challenge, want)
 				}
-				if !hasReason(f.events.last(), tt.reason) {
-					t.Errorf("audit event %+v lacks reason %s", f.events.last(), tt.reason)
+				e := f.events.last()
+				if !hasReason(e, tt.reason) {
+					t.Errorf("audit event %+v lacks reason %s", e, tt.reason)
+				}
+				if e.Actor.User != "alice" {
+					t.Errorf("audit actor %+v, want the token's subject", e.Actor)
 				}
 			})
 		}
@@ -230,5 +234,19 @@ func TestDPoPOff(t *testing.T) {
 		if got := do(t, "GET", url, set); got.status != 401 || strings.Contains(got.challenge, "DPoP") {
 			t.Errorf("%s: %d %q", name, got.status, got.challenge)
 		}
+	}
+}
+
+// TestDPoPStepUp checks that a step-up asked of a DPoP request is challenged
+// on the DPoP scheme.
+func TestDPoPStepUp(t *testing.T) {
+	f := newDPoPFixture(t, nil)
+	url := f.echoURL + "/v1/transactions/t1"
+	bound := f.boundToken(t)
+	got := do(t, "DELETE", url, withDPoP(bound, tokentest.DPoPProof(t, f.key, "DELETE", url, bound)))
+	want := `Bearer realm="ztkit-test", DPoP realm="ztkit-test", algs="ES256 EdDSA", ` +
+		`error="insufficient_user_authentication", acr_values="otp"`
+	if got.status != 401 || got.challenge != want {
+		t.Fatalf("got %d %q, want 401 %q", got.status, got.challenge, want)
 	}
 }

@@ -17,7 +17,10 @@ func (m *Middleware) Echo() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			pattern := r.Method + " " + c.Path()
+			pattern, ok := m.patterns[routeKey{r.Method, c.Path()}]
+			if !ok {
+				pattern = r.Method + " " + c.Path()
+			}
 			v := m.authorize(r.Context(), call{r: r, pattern: pattern, param: c.Param})
 			switch {
 			case v.refusal != nil:

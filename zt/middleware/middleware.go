@@ -41,6 +41,27 @@ type Middleware struct {
 	obligations map[string]ObligationFunc
 	dpop        *dpop // nil when DPoP is off
 	challenges  [2]string
+	patterns    map[routeKey]string // of Routes and Public, to skip building them
+}
+
+// routeKey is a route pattern split at its first space: method and path.
+type routeKey struct{ method, path string }
+
+// patternIndex indexes the patterns of cfg by method and path.
+func patternIndex(cfg Config) map[routeKey]string {
+	idx := map[routeKey]string{}
+	add := func(pattern string) {
+		if method, path, ok := strings.Cut(pattern, " "); ok {
+			idx[routeKey{method, path}] = pattern
+		}
+	}
+	for pattern := range cfg.Routes {
+		add(pattern)
+	}
+	for _, pattern := range cfg.Public {
+		add(pattern)
+	}
+	return idx
 }
 
 // New validates cfg and returns a Middleware.
@@ -74,6 +95,7 @@ func New(cfg Config) (*Middleware, error) {
 		zt.ObligationRedact: passToHandler,
 	}}
 	m.challenges = m.schemes()
+	m.patterns = patternIndex(cfg)
 	for _, p := range cfg.Public {
 		m.public[p] = true
 	}
@@ -107,7 +129,7 @@ func (m *Middleware) authorize(ctx context.Context, c call) verdict {
 
 	p, ref := m.authenticate(ctx, c.r)
 	if ref != nil {
-		m.record(ctx, c, nil, nil, ref)
+		m.record(ctx, c, ref.principal, nil, ref)
 		return verdict{refusal: ref}
 	}
 

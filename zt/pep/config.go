@@ -16,8 +16,12 @@ const (
 	// DefaultEntrypoint is the rule evaluated by Decide when Config.Entrypoints
 	// is empty.
 	DefaultEntrypoint = "ztkit/authz/decision"
-	// DefaultTimeout bounds one evaluation when Config.Timeout is zero.
-	DefaultTimeout = 100 * time.Millisecond
+	// DefaultTimeout bounds one evaluation when Config.Timeout is zero. A
+	// decision takes tens of microseconds, but a loaded machine (a busy
+	// node, the race detector) can stall one for tens of milliseconds, and
+	// a timeout is a deny: the bound is there to stop a runaway policy, not
+	// to refuse slow but legitimate requests.
+	DefaultTimeout = time.Second
 	// DefaultCacheSize is the number of decisions kept when Config.CacheSize is
 	// zero.
 	DefaultCacheSize = 4096
@@ -51,12 +55,19 @@ type Config struct {
 	// refuses the policy.
 	SkipPolicyTests bool
 	// ReloadInterval is how often Dir or Bundle are checked for changes. Zero
-	// disables the background reload; Reload can still be called.
+	// disables the periodic reload; Reload can still be called.
 	ReloadInterval time.Duration
+	// Watch reloads Dir or Bundle as soon as the file system reports a change
+	// to it (fsnotify: inotify, kqueue, ReadDirectoryChangesW), once events
+	// have been quiet for a tenth of a second. Keep a ReloadInterval as well
+	// where notifications may not arrive (network file systems, some volume
+	// mounts). False watches nothing. It cannot be set with Policies.
+	Watch bool
 	// Timeout bounds one evaluation; a decision that takes longer is a deny
 	// with zt.ReasonTimeout. Zero means DefaultTimeout.
 	Timeout time.Duration
-	// CacheSize bounds the decision cache. Zero means DefaultCacheSize; a
+	// CacheSize bounds the decision cache, which evicts the decisions least
+	// recently used (CLOCK) when full. Zero means DefaultCacheSize; a
 	// negative value disables the cache. The cache is also disabled for a
 	// policy that reads input.request.time_ns or calls a non-deterministic
 	// builtin such as time.now_ns, because its decisions are not a function

@@ -104,7 +104,7 @@ func (e *Engine) decisionLog(st *state, ep string, in *Input, d zt.Decision,
 		},
 	}
 	if out.input != nil {
-		doc, err := ast.JSON(withTime(out.input, in))
+		doc, err := ast.JSON(withToken(withTime(out.input, in), in))
 		if err == nil {
 			entry.Input = doc
 		}
@@ -115,6 +115,22 @@ func (e *Engine) decisionLog(st *state, ep string, in *Input, d zt.Decision,
 		}
 	}
 	return entry
+}
+
+// withToken adds the token's facts (not its claims) to an input built
+// without them, for a policy that does not read input.token.
+func withToken(v ast.Value, in *Input) ast.Value {
+	obj, ok := v.(ast.Object)
+	if !ok || in.Principal == nil || in.Principal.Token == nil || obj.Get(key("token")) != nil {
+		return v
+	}
+	tok, err := tokenValue(in.Principal.Token, nil)
+	if err != nil {
+		return v
+	}
+	next := obj.Copy()
+	next.Insert(key("token"), ast.NewTerm(tok))
+	return next
 }
 
 // withTime adds the request time to an input built without it.

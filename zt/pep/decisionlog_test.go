@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/ztkit/ztkit/zt"
 	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/pep"
 )
@@ -25,6 +26,7 @@ func TestDecisionLog(t *testing.T) {
 	})
 
 	in := readTx(user("alice", "user"), "alice")
+	in.Principal.Token = &zt.Token{ID: "tok-1", Issuer: "https://issuer.test"}
 	d, err := e.Decide(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +47,7 @@ func TestDecisionLog(t *testing.T) {
 		Input struct {
 			Subject map[string]any `json:"subject"`
 			Request map[string]any `json:"request"`
+			Token   map[string]any `json:"token"`
 		} `json:"input"`
 		Result struct {
 			Allow   bool     `json:"allow"`
@@ -61,7 +64,10 @@ func TestDecisionLog(t *testing.T) {
 	if !entry.Result.Allow || entry.Result.Reasons[0] != "resource.owner" {
 		t.Errorf("result = %+v", entry.Result)
 	}
-	if entry.Input.Subject["id"] != "alice" || entry.Input.Request["time_ns"] == nil {
+	// The example policy reads neither the time nor the token, which the
+	// log records all the same.
+	if entry.Input.Subject["id"] != "alice" || entry.Input.Request["time_ns"] == nil ||
+		entry.Input.Token["id"] != "tok-1" {
 		t.Errorf("input = %+v", entry.Input)
 	}
 	if _, ok := entry.Input.Subject["auth_methods"]; ok || len(entry.Erased) != 1 {

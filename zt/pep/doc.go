@@ -5,9 +5,10 @@
 // embed.FS), a folder or a signed OPA bundle; compiles them once; runs the
 // policy's own Rego tests and refuses a policy whose tests fail; and prepares
 // one query per entrypoint, so that nothing is parsed or compiled on the
-// request path. [Engine.Reload] (or Config.ReloadInterval) swaps in a changed
-// policy only if it compiles and passes its tests; otherwise the last good one
-// keeps serving and the refusal is logged and counted.
+// request path. [Engine.Reload] (or Config.ReloadInterval, or Config.Watch
+// for file-system notifications) swaps in a changed policy only if it
+// compiles and passes its tests; otherwise the last good one keeps serving
+// and the refusal is logged and counted.
 //
 // A decision is a [zt.Decision]: allow, stable reason codes, obligations
 // (step_up, redact, filter, ...) and the revision of the policy and data that

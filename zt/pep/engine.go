@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -69,8 +70,8 @@ type state struct {
 }
 
 // New loads, compiles and tests the configured policy and prepares its
-// queries. It fails if the policy is refused. When cfg.ReloadInterval is set,
-// New starts the background reload; Close stops it.
+// queries. It fails if the policy is refused. When cfg.ReloadInterval or
+// cfg.Watch is set, New starts the background reload; Close stops it.
 func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := validate(cfg); err != nil {
 		return nil, err
@@ -86,9 +87,15 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := e.load(ctx, &pipData{}); err != nil {
 		return nil, err
 	}
-	if cfg.ReloadInterval > 0 {
+	var w *fsnotify.Watcher
+	if cfg.Watch {
+		if w, err = newWatcher(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ReloadInterval > 0 || w != nil {
 		e.done = make(chan struct{})
-		go e.watch(cfg.ReloadInterval)
+		go e.watch(cfg.ReloadInterval, w)
 	}
 	return e, nil
 }
@@ -102,6 +109,9 @@ func validate(cfg Config) error {
 	}
 	if n != 1 {
 		return errors.New("pep: exactly one of Config.Policies, Dir or Bundle must be set")
+	}
+	if cfg.Watch && cfg.Policies != nil {
+		return errors.New("pep: Config.Watch needs Dir or Bundle")
 	}
 	return nil
 }
@@ -286,19 +296,27 @@ func (e *Engine) eval(ctx context.Context, pq *rego.PreparedEvalQuery,
 // a denied one.
 func (e *Engine) runAfter(ctx context.Context, in *Input, d zt.Decision,
 	err error) (zt.Decision, error) {
-	if d.Allow {
-		for _, h := range e.cfg.After {
-			if herr := h(ctx, in, &d); herr != nil {
-				d.Allow = false
-				d.Reasons = append(d.Reasons, ReasonObligationFailed)
-				err = fmt.Errorf("pep: after hook: %w", herr)
-				break
-			}
-		}
+	if d.Allow && len(e.cfg.After) > 0 {
+		d, err = e.runAfterHooks(ctx, in, d, err)
 	}
 	if !d.Allow {
 		for _, h := range e.cfg.OnDeny {
 			h(ctx, in, d)
+		}
+	}
+	return d, err
+}
+
+// runAfterHooks runs the after hooks of an allowed decision until one fails.
+// It is apart from runAfter so that only decisions with hooks move to the
+// heap.
+func (e *Engine) runAfterHooks(ctx context.Context, in *Input, d zt.Decision,
+	err error) (zt.Decision, error) {
+	for _, h := range e.cfg.After {
+		if herr := h(ctx, in, &d); herr != nil {
+			d.Allow = false
+			d.Reasons = append(d.Reasons, ReasonObligationFailed)
+			return d, fmt.Errorf("pep: after hook: %w", herr)
 		}
 	}
 	return d, err

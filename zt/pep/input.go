@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -29,15 +30,52 @@ type Input struct {
 	Context map[string]any
 }
 
-// shape says which costly parts of the input a policy reads: the request
-// time (which also defeats the decision cache) and the token's claims.
+// shape says which optional parts of the input a policy reads: the request
+// time (which also defeats the decision cache), the token's facts, and its
+// claims. A part that the policy cannot read is not built.
 type shape struct {
 	time   bool
+	token  bool
 	claims bool
+	names  *interner // terms of repeated names; nil builds them every time
+}
+
+// maxInterned bounds an interner: the method comes from the caller.
+const maxInterned = 1024
+
+// interner keeps the string terms of the input's low-cardinality values
+// (actions, methods, route templates, resource types), which repeat on
+// every request. Terms are never modified once built, so they are shared.
+type interner struct {
+	mu sync.RWMutex
+	m  map[string]*ast.Term
+}
+
+func newInterner() *interner { return &interner{m: map[string]*ast.Term{}} }
+
+// str returns the shared term of s, building it on first use.
+func (n *interner) str(s string) *ast.Term {
+	if n == nil || s == "" {
+		return str(s)
+	}
+	n.mu.RLock()
+	t := n.m[s]
+	n.mu.RUnlock()
+	if t != nil {
+		return t
+	}
+
+	t = ast.StringTerm(s)
+	n.mu.Lock()
+	if len(n.m) < maxInterned {
+		n.m[s] = t
+	}
+	n.mu.Unlock()
+	return t
 }
 
 // fullShape is the input with every part, for filters and logs.
-var fullShape = shape{time: true, claims: true}
+var fullShape = shape{time: true, token: true, claims: true}
 
 // value builds the input document as an AST value. When bound, roles are
 // the subject's live roles and replace the token's. Parts that the policy
@@ -45,18 +83,18 @@ var fullShape = shape{time: true, claims: true}
 func (in *Input) value(roles []string, bound bool, sh shape) (ast.Value, error) {
 	doc := ast.NewObject(
 		kv("version", str(InputVersion)),
-		kv("action", str(in.Request.Action)),
-		item("request", in.requestValue(sh.time)),
-		item("risk", riskValue(in.Risk)),
+		kv("action", sh.names.str(in.Request.Action)),
+		item("request", in.requestValue(sh)),
+		kv("risk", riskTerm(in.Risk)),
 	)
 
-	res, err := resourceValue(in.Request.Resource)
+	res, err := resourceValue(in.Request.Resource, sh.names)
 	if err != nil {
 		return nil, err
 	}
 	doc.Insert(key("resource"), ast.NewTerm(res))
 
-	if err := principalInto(doc, in.Principal, roles, bound, sh.claims); err != nil {
+	if err := principalInto(doc, in.Principal, roles, bound, sh); err != nil {
 		return nil, err
 	}
 
@@ -128,16 +166,16 @@ func stringArray(ss []string) *ast.Term {
 	return ast.NewTerm(ast.NewArray(terms...))
 }
 
-func (in *Input) requestValue(withTime bool) ast.Value {
+func (in *Input) requestValue(sh shape) ast.Value {
 	r := in.Request
 	obj := ast.NewObject(
-		kv("method", str(r.Method)),
-		kv("route", str(r.Route)),
+		kv("method", sh.names.str(r.Method)),
+		kv("route", sh.names.str(r.Route)),
 	)
 	if ip := sourceIP(r.SourceAddr); ip != "" {
 		obj.Insert(key("source_ip"), ast.StringTerm(ip))
 	}
-	if withTime && !r.Time.IsZero() {
+	if sh.time && !r.Time.IsZero() {
 		obj.Insert(key("time_ns"), ast.IntNumberTerm(int(r.Time.UnixNano())))
 	}
 	return obj
@@ -158,16 +196,26 @@ func sourceIP(addr string) string {
 	return addr
 }
 
-func riskValue(r zt.Risk) ast.Value {
-	return ast.NewObject(
-		kv("score", ast.InternedTerm(r.Score)),
-		kv("signals", stringArray(r.Signals)),
-	)
+// noRisk is the risk term of a zero risk, the common case, built once.
+var noRisk = newRiskTerm(zt.Risk{})
+
+func riskTerm(r zt.Risk) *ast.Term {
+	if r.Score == 0 && len(r.Signals) == 0 {
+		return noRisk
+	}
+	return newRiskTerm(r)
 }
 
-func resourceValue(r zt.Resource) (ast.Value, error) {
+func newRiskTerm(r zt.Risk) *ast.Term {
+	return ast.NewTerm(ast.NewObject(
+		kv("score", ast.InternedTerm(r.Score)),
+		kv("signals", stringArray(r.Signals)),
+	))
+}
+
+func resourceValue(r zt.Resource, names *interner) (ast.Value, error) {
 	obj := ast.NewObject(
-		kv("type", str(r.Type)),
+		kv("type", names.str(r.Type)),
 		kv("id", str(r.ID)),
 		kv("owner", str(r.Owner)),
 	)
@@ -181,7 +229,7 @@ func resourceValue(r zt.Resource) (ast.Value, error) {
 	return obj, nil
 }
 
-func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claims bool) error {
+func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound bool, sh shape) error {
 	if p == nil {
 		return nil
 	}
@@ -208,9 +256,9 @@ func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claim
 			kv("trust_domain", str(w.TrustDomain)),
 		)))
 	}
-	if p.Token != nil {
+	if p.Token != nil && sh.token {
 		var c map[string]any
-		if claims {
+		if sh.claims {
 			c = p.Claims
 		}
 		tok, err := tokenValue(p.Token, c)
@@ -223,15 +271,17 @@ func principalInto(doc ast.Object, p *zt.Principal, roles []string, bound, claim
 }
 
 func subjectValue(u *zt.User, roles []string, bound bool) ast.Value {
-	if !bound {
-		roles = u.Roles
+	tokenRoles := stringArray(u.Roles)
+	effective := tokenRoles
+	if bound {
+		effective = stringArray(roles)
 	}
 	obj := ast.NewObject(
 		kv("id", str(u.ID)),
 		kv("session_id", str(u.SessionID)),
-		kv("roles", stringArray(roles)),
+		kv("roles", effective),
 		kv("roles_bound", ast.InternedTerm(bound)),
-		kv("token_roles", stringArray(u.Roles)),
+		kv("token_roles", tokenRoles),
 		kv("scopes", stringArray(u.Scopes)),
 		kv("auth_methods", stringArray(u.AuthMethods)),
 	)

@@ -114,7 +114,12 @@ func (e *Engine) compilePolicy(ctx context.Context, prev *policy) (*policy, erro
 		}
 	}
 	p.cacheable = isCacheable(p.modules)
-	p.shape = shape{time: !p.cacheable, claims: readsInput(p.modules, "token", "claims")}
+	p.shape = shape{
+		time:   !p.cacheable,
+		token:  readsInput(p.modules, "token"),
+		claims: readsInput(p.modules, "token", "claims"),
+		names:  newInterner(),
+	}
 	return p, nil
 }
 

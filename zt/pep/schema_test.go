@@ -85,7 +85,7 @@ func TestInputMatchesSchema(t *testing.T) {
 	}
 	for name, in := range tests {
 		for _, withTime := range []bool{false, true} {
-			v, err := in.value([]string{"auditor"}, name == "full", shape{time: withTime, claims: withTime})
+			v, err := in.value([]string{"auditor"}, name == "full", shape{time: withTime, token: withTime, claims: withTime})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,15 +8,20 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/spiffe/go-spiffe/v2/spiffeid"
+
 	"github.com/ztkit/ztkit/examples/zerosms-backend/app/apptest"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/client"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/device"
+	"github.com/ztkit/ztkit/examples/zerosms-backend/finance"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/upload"
+	"github.com/ztkit/ztkit/zt/mtls"
 )
 
 func posture(mut func(*device.Posture)) device.Posture {
@@ -285,5 +290,52 @@ func TestRevokedDeviceRefusedOnNextRequest(t *testing.T) {
 	list, err = dev.Devices(ctx, user.AccessToken)
 	if err != nil || list[0].RevokedAt == nil || list[0].Upload.Allow {
 		t.Fatalf("revoked device listed as %+v, %v", list, err)
+	}
+}
+
+// TestPlatformChecksWorkloadAndUser: the platform takes drafts only from
+// the ZeroSMS workload (a foreign SVID fails the mTLS handshake) and only
+// for a user whose live role may have drafts (the auditor's are refused,
+// and the message says so).
+func TestPlatformChecksWorkloadAndUser(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+
+	dev := env.Device(t, "ES256")
+	if _, err := dev.Enroll(ctx, env.SignInAs(t, env.Auditor), "auditor phone",
+		posture(nil)); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := dev.Upload(ctx, batch(fixtures(t)[2:3])); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := dev.Messages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if o := st.Messages[0].Outcome; o.Forward != "failed" || !strings.Contains(o.Error, "403") {
+		t.Fatalf("auditor's draft: %+v", o)
+	}
+
+	td := env.Platform.TrustDomain()
+
+	src, err := env.Platform.CA().Source(spiffeid.RequireFromPath(td, "/zerosms/impostor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	impostor := &finance.Client{Backend: &url.URL{Scheme: "https",
+		Host: env.Platform.Addr("backend")},
+		BackendHTTP: mtls.NewClient(src, mtls.AuthorizeID(
+			spiffeid.RequireFromPath(td, "/financeapp/backend")))}
+
+	_, err = impostor.SendDraft(ctx, env.SignIn(t).AccessToken, &finance.Draft{SourceID: "x",
+		Transaction: finance.TransactionInput{AmountMinor: 100, Currency: "INR",
+			PaymentType: "upi", Category: "expense", Date: "2025-10-20"}})
+	if err == nil || errors.Is(err, finance.ErrRefused) {
+		t.Fatalf("draft from a foreign workload: %v, want a failed handshake", err)
 	}
 }

@@ -158,6 +158,10 @@ func TestFlowKeepsTheContract(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if h, err := dev.Postures(ctx, user.AccessToken, dev.DeviceID); err != nil || len(h) != 2 {
+		t.Fatalf("posture history: %d reports, %v", len(h), err)
+	}
+
 	if err := dev.Revoke(ctx, user.AccessToken, dev.DeviceID); err != nil {
 		t.Fatal(err)
 	}

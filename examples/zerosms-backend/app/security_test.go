@@ -126,6 +126,15 @@ func TestRoleSeparation(t *testing.T) {
 		t.Errorf("user token reads device messages: %v, want 403", err)
 	}
 
+	other := env.SignInAs(t, env.Auditor).AccessToken
+	if _, err := dev.Postures(ctx, other, dev.DeviceID); status(err) != http.StatusNotFound {
+		t.Errorf("another user reads the device's postures: %v, want 404", err)
+	}
+
+	if err := dev.Revoke(ctx, other, dev.DeviceID); status(err) != http.StatusNotFound {
+		t.Errorf("another user revokes the device: %v, want 404", err)
+	}
+
 	if err := dev.Revoke(ctx, user.AccessToken, "0123456789abcdef0123456789abcdef"); status(err) != 404 {
 		t.Errorf("revoking an unknown device: %v, want 404", err)
 	}

@@ -97,3 +97,16 @@ func (c *Client) Revoke(ctx context.Context, accessToken, deviceID string) error
 	return c.Call(ctx, http.MethodPost, "/v1/devices/"+url.PathEscape(deviceID)+"/revoke",
 		token.SchemeBearer+" "+accessToken, "", nil, nil)
 }
+
+// Postures returns a device's posture history, with the user's platform
+// access token.
+func (c *Client) Postures(ctx context.Context, accessToken, deviceID string) ([]device.Posture, error) {
+	var out struct {
+		Postures []device.Posture `json:"postures"`
+	}
+
+	err := c.Call(ctx, http.MethodGet, "/v1/devices/"+url.PathEscape(deviceID)+"/postures",
+		token.SchemeBearer+" "+accessToken, "", nil, &out)
+
+	return out.Postures, err
+}

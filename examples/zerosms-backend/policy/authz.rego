@@ -13,7 +13,7 @@ package zerosms.authz
 
 decision := {"allow": allow, "reasons": reasons, "obligations": {}}
 
-user_actions := {"devices.enroll", "devices.list", "devices.revoke"}
+user_actions := {"devices.enroll", "devices.list", "devices.revoke", "devices.postures"}
 
 device_actions := {"devices.token", "device.posture", "messages.upload", "messages.read"}
 

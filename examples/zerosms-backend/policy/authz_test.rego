@@ -81,3 +81,8 @@ test_unknown_action_refused if {
 	not d.allow
 	d.reasons == {"action.unknown"}
 }
+
+test_user_reads_posture_history if {
+	d := authz.decision with input as user_req("devices.postures")
+	d.allow
+}

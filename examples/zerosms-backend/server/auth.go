@@ -14,60 +14,72 @@ import (
 	"github.com/ztkit/ztkit/zt/token"
 )
 
-// The device's credentials reach the ztkit middleware through a seam: the
-// middleware reads only "Authorization: Bearer" and verifies the token alone,
-// without the request (TODO(dpop) in zt/middleware), so it cannot check a
-// DPoP proof. deviceAuth runs first, does the whole DPoP check with
-// token.Authenticator, loads the device, and hands the outcome to the
-// middleware's verifier keyed by the exact credential; the middleware then
-// applies revocation, policy and audit as for any other caller.
+// Users and devices present their tokens the same way to the ztkit
+// middleware, which checks DPoP proofs itself (method, URL, iat, one use,
+// ath and the cnf.jkt binding). verifier routes each token by its issuer:
+// this server's device tokens to the device verifier, completed with the
+// enrolled device, and anything else to the platform's verifier.
 //
-// TODO(dpop): drop this seam once zt/middleware accepts DPoP itself.
+// The token endpoint is the exception: a device proves possession of its
+// key with a proof and no token yet, which the middleware cannot take.
+// deviceAuth checks that proof first and hands the outcome to the
+// middleware keyed by the exact proof (presented as the credential), so
+// that revocation, policy and audit apply as for any other request.
 
 type authKey struct{}
 
-// deviceResult is the outcome of a device's authentication.
-type deviceResult struct {
+// proofResult is the outcome of a proof at the token endpoint.
+type proofResult struct {
 	raw string
 	p   *zt.Principal
 	err error
 }
 
-// verifier is the middleware's Verifier: the device outcome for the
-// credential deviceAuth handled, and the platform's token verifier for
-// anything else (users).
+// verifier is the middleware's Verifier.
 type verifier struct {
+	s     *Server
 	users interface {
 		Verify(ctx context.Context, raw string) (*zt.Principal, error)
 	}
 }
 
-// Verify returns who presented raw.
+// Verify returns who presented raw: the token endpoint's proof outcome, a
+// device, or a user of the platform.
 func (v verifier) Verify(ctx context.Context, raw string) (*zt.Principal, error) {
-	if r, ok := ctx.Value(authKey{}).(*deviceResult); ok &&
+	if r, ok := ctx.Value(authKey{}).(*proofResult); ok &&
 		subtle.ConstantTimeCompare([]byte(r.raw), []byte(raw)) == 1 {
 		return r.p, r.err
 	}
 
-	return v.users.Verify(ctx, raw)
+	if u, err := token.Decode(raw); err != nil || u.Claims["iss"] != v.s.cfg.IssuerName {
+		return v.users.Verify(ctx, raw)
+	}
+
+	p, err := v.s.devices.Verify(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+
+	if p.Token == nil || p.Token.ClientID != ClientID || p.Device == nil || p.Device.ID == "" {
+		return nil, zt.NewError(zt.ErrUnauthenticated, zt.CodeInvalidToken,
+			"zerosms.not_device_token", errors.New("server: not a device token"))
+	}
+
+	// The verifier caches p for other requests: complete a copy.
+	cp, dev := *p, *p.Device
+
+	return v.s.withDevice(ctx, &cp, &dev)
 }
 
-// deviceAuth authenticates a device request: "Authorization: DPoP" with its
-// proof, or at the token endpoint a proof alone.
+// deviceAuth authenticates the token endpoint's proof.
 func (s *Server) deviceAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-
-		var res *deviceResult
-
-		switch {
-		case c.Path() == pathDeviceToken && r.Method == http.MethodPost:
-			res = s.proofOnly(r, c.Param("id"))
-		case hasScheme(r, token.SchemeDPoP):
-			res = s.dpopToken(r)
-		default:
+		if c.Path() != pathDeviceToken || r.Method != http.MethodPost {
 			return next(c)
 		}
+
+		res := s.proofOnly(r, c.Param("id"))
 
 		r = r.WithContext(context.WithValue(r.Context(), authKey{}, res))
 		r.Header.Set("Authorization", token.SchemeBearer+" "+res.raw)
@@ -78,46 +90,16 @@ func (s *Server) deviceAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func hasScheme(r *http.Request, scheme string) bool {
-	v := r.Header.Get("Authorization")
-	return len(v) > len(scheme) && strings.EqualFold(v[:len(scheme)+1], scheme+" ")
-}
-
-// dpopToken verifies a device token and its proof, then loads the device.
-func (s *Server) dpopToken(r *http.Request) *deviceResult {
-	cred, err := token.FromRequest(r)
-	if err != nil || !isToken68(cred.Token) {
-		return &deviceResult{raw: "invalid", err: badCredential(err)}
-	}
-
-	res := &deviceResult{raw: cred.Token}
-
-	p, err := s.authn.Authenticate(r)
-	if err != nil {
-		res.err = err
-		return res
-	}
-
-	if p.Token == nil || p.Token.ClientID != ClientID || p.Device == nil || p.Device.ID == "" {
-		res.err = zt.NewError(zt.ErrUnauthenticated, zt.CodeInvalidToken,
-			"zerosms.not_device_token", errors.New("server: not a device token"))
-		return res
-	}
-
-	res.p, res.err = s.withDevice(r.Context(), p, p.Device.ID, p.Device.KeyThumbprint)
-
-	return res
-}
-
 // proofOnly authenticates the token endpoint: a DPoP proof for this request,
 // signed by the key enrolled for device id.
-func (s *Server) proofOnly(r *http.Request, id string) *deviceResult {
+func (s *Server) proofOnly(r *http.Request, id string) *proofResult {
 	proof := r.Header.Get("DPoP")
-	if !isToken68(proof) || len(r.Header.Values("DPoP")) != 1 {
-		return &deviceResult{raw: "invalid", err: badCredential(nil)}
+	if !isToken68(proof) || len(r.Header.Values("DPoP")) != 1 ||
+		r.Header.Get("Authorization") != "" {
+		return &proofResult{raw: "invalid", err: badCredential(nil)}
 	}
 
-	res := &deviceResult{raw: proof}
+	res := &proofResult{raw: proof}
 
 	got, err := s.dpop.Verify(r.Context(), proof, token.DPoPRequest{Method: r.Method,
 		URL: s.requestURL(r)})
@@ -126,17 +108,18 @@ func (s *Server) proofOnly(r *http.Request, id string) *deviceResult {
 		return res
 	}
 
-	p := &zt.Principal{Device: &zt.Device{ID: id, KeyThumbprint: got.JKT}}
-	res.p, res.err = s.withDevice(r.Context(), p, id, got.JKT)
+	res.p, res.err = s.withDevice(r.Context(), &zt.Principal{},
+		&zt.Device{ID: id, KeyThumbprint: got.JKT})
 
 	return res
 }
 
-// withDevice completes p with the enrolled device: its owner, its posture,
-// and the check that the proof's key is the enrolled one and that the device
-// is not revoked.
-func (s *Server) withDevice(ctx context.Context, p *zt.Principal, id, jkt string) (*zt.Principal, error) {
-	d, err := s.cfg.Store.Device(ctx, id)
+// withDevice completes p with dev, the enrolled device: its owner, its
+// posture, and the checks that dev's key thumbprint (the token's cnf.jkt or
+// the proof's key) is the enrolled key and that the device is not revoked.
+func (s *Server) withDevice(ctx context.Context, p *zt.Principal,
+	dev *zt.Device) (*zt.Principal, error) {
+	d, err := s.cfg.Store.Device(ctx, dev.ID)
 
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -144,7 +127,7 @@ func (s *Server) withDevice(ctx context.Context, p *zt.Principal, id, jkt string
 			"zerosms.unknown_device", err)
 	case err != nil:
 		return nil, zt.NewError(zt.ErrUnavailable, "", "zerosms.store", err)
-	case subtle.ConstantTimeCompare([]byte(d.JKT), []byte(jkt)) != 1:
+	case subtle.ConstantTimeCompare([]byte(d.JKT), []byte(dev.KeyThumbprint)) != 1:
 		return nil, zt.NewError(zt.ErrUnauthenticated, token.CodeInvalidDPoPProof,
 			token.ReasonDPoPBinding, errors.New("server: proof key is not the device key"))
 	case d.RevokedAt != nil:
@@ -159,7 +142,8 @@ func (s *Server) withDevice(ctx context.Context, p *zt.Principal, id, jkt string
 			"zerosms.owner_mismatch", errors.New("server: token subject is not the owner"))
 	}
 
-	p.Device.Posture = d.Posture.Claims()
+	dev.Posture = d.Posture.Claims()
+	p.Device = dev
 
 	return p, nil
 }

@@ -233,6 +233,28 @@ func (s *Server) revoke(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// postures returns the posture history of one of the caller's devices,
+// oldest first.
+func (s *Server) postures(c echo.Context) error {
+	ctx := c.Request().Context()
+
+	d, err := s.cfg.Store.Device(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+
+	if d.UserID != principal(c).User.ID {
+		return store.ErrNotFound
+	}
+
+	list, err := s.cfg.Store.PostureHistory(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+
+	return c.JSON(http.StatusOK, map[string]any{"postures": list})
+}
+
 // DeviceToken is the token endpoint's answer.
 type DeviceToken struct {
 	AccessToken string `json:"access_token"`

@@ -81,6 +81,11 @@ func (s *Server) messages(c echo.Context) error {
 
 // process triages the device's new messages and delivers the drafts not yet
 // delivered, one device at a time (the delegated session rotates).
+//
+// TODO(forward-queue): delivery runs inside the upload request, so a slow
+// platform slows the device's upload; a durable queue with retries and
+// backoff would decouple them. Pending deliveries are retried on the
+// device's next upload only.
 func (s *Server) process(ctx context.Context, deviceID string) error {
 	mu, _ := s.forwarding.LoadOrStore(deviceID, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()

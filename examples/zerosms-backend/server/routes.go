@@ -26,6 +26,7 @@ const (
 	pathDevices     = "/v1/devices"
 	pathDeviceToken = "/v1/devices/:id/token"
 	pathRevoke      = "/v1/devices/:id/revoke"
+	pathPostures    = "/v1/devices/:id/postures"
 	pathPosture     = "/v1/device/posture"
 	pathMessages    = "/v1/device/messages"
 	pathHealth      = "/healthz"
@@ -37,6 +38,7 @@ var table = []route{
 	{http.MethodPost, pathDevices, "devices.enroll", (*Server).enroll},
 	{http.MethodGet, pathDevices, "devices.list", (*Server).list},
 	{http.MethodPost, pathRevoke, "devices.revoke", (*Server).revoke},
+	{http.MethodGet, pathPostures, "devices.postures", (*Server).postures},
 	{http.MethodPost, pathDeviceToken, "devices.token", (*Server).deviceToken},
 	{http.MethodPost, pathPosture, "device.posture", (*Server).posture},
 	{http.MethodPost, pathMessages, "messages.upload", (*Server).upload},
@@ -67,8 +69,15 @@ func (s *Server) routes() error {
 			Resource: "device", Entrypoint: "zerosms/authz/decision"}
 	}
 
+	dpop := s.dpopConfig()
+	origin := ""
+	if s.cfg.BaseURL != nil {
+		origin = s.cfg.BaseURL.String()
+	}
+
 	mw, err := middleware.New(middleware.Config{
-		Verifier: verifier{users: s.cfg.Users}, Engine: s.engine, Routes: mwRoutes,
+		Verifier: verifier{s: s, users: s.cfg.Users}, Engine: s.engine, Routes: mwRoutes,
+		DPoP: &dpop, ExternalOrigin: origin,
 		Public: []string{http.MethodGet + " " + pathHealth}, Revocation: s.cfg.Revocation,
 		Audit: s.cfg.Audit, Realm: "zerosms", Logger: s.cfg.Logger,
 	})

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"sync"
 	"time"
 
@@ -92,7 +93,6 @@ type Server struct {
 	engine  *pep.Engine
 	devices *token.Verifier
 	dpop    *token.DPoPVerifier
-	authn   *token.Authenticator
 	ledger  *upload.Ledger
 	echo    *echo.Echo
 
@@ -175,14 +175,10 @@ func (s *Server) initTokens(ctx context.Context) error {
 		return fmt.Errorf("server: device token verifier: %w", err)
 	}
 
-	s.dpop, err = token.NewDPoPVerifier(token.DPoPConfig{Algorithms: []string{"ES256", "EdDSA"},
-		Now: s.cfg.Now})
+	s.dpop, err = token.NewDPoPVerifier(s.dpopConfig())
 	if err != nil {
 		return fmt.Errorf("server: DPoP: %w", err)
 	}
-
-	s.authn = &token.Authenticator{Verifier: s.devices, DPoP: s.dpop, RequireDPoP: true,
-		RequestURL: s.requestURL}
 
 	return nil
 }
@@ -215,8 +211,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.echo.ServeHTTP(w, r)
 }
 
-// requestURL is the URL a device's proof must name: BaseURL, or the scheme
-// and host the request came to, with the request's path.
+// dpopConfig is how proofs are checked, at the token endpoint and by the
+// middleware: ES256 or EdDSA device keys only.
+func (s *Server) dpopConfig() token.DPoPConfig {
+	return token.DPoPConfig{Algorithms: []string{"ES256", "EdDSA"}, Now: s.cfg.Now}
+}
+
+// requestURL is the URL a device's proof must name: BaseURL (with its path
+// prefix, as zt/middleware's ExternalOrigin), or the scheme and host the
+// request came to, followed by the request's path.
 func (s *Server) requestURL(r *http.Request) *url.URL {
 	u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path}
 	if r.TLS != nil {
@@ -224,7 +227,7 @@ func (s *Server) requestURL(r *http.Request) *url.URL {
 	}
 
 	if b := s.cfg.BaseURL; b != nil {
-		u.Scheme, u.Host = b.Scheme, b.Host
+		u.Scheme, u.Host, u.Path = b.Scheme, b.Host, path.Join("/", b.Path, r.URL.Path)
 	}
 
 	return u

@@ -122,6 +122,10 @@ type Device struct {
 // Delegation is the platform session a device forwards drafts with: a
 // refresh token and the latest access token obtained from it. Both are
 // secrets and are never returned by the API.
+//
+// TODO(secrets-at-rest): they are stored in clear in the database file
+// (in a folder of mode 0700); seal them with a key from a KMS in
+// production.
 type Delegation struct {
 	RefreshToken string
 	AccessToken  string

@@ -32,6 +32,9 @@ type Env struct {
 	// User is the demo user, with a password.
 	User platform.Account
 
+	// Auditor is the demo auditor: signed in, but not a "user" of drafts.
+	Auditor platform.Account
+
 	// CAFile is the dev CA certificate's path.
 	CAFile string
 }
@@ -52,7 +55,7 @@ func Start(tb testing.TB) *Env {
 	tb.Cleanup(func() { closeWithin(tb, p.Close) })
 
 	people, err := platform.SeedDemo(ctx, p)
-	if err != nil || len(people) == 0 {
+	if err != nil || len(people) < 2 {
 		tb.Fatalf("seed: %v", err)
 	}
 
@@ -73,7 +76,7 @@ func Start(tb testing.TB) *Env {
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS13}}}
 
 	return &Env{Platform: p, App: a, HTTP: hc, User: people[0],
-		CAFile: platform.CAFile(dir)}
+		Auditor: people[1], CAFile: platform.CAFile(dir)}
 }
 
 func closeWithin(tb testing.TB, closeFn func(context.Context) error) {
@@ -89,8 +92,14 @@ func closeWithin(tb testing.TB, closeFn func(context.Context) error) {
 func (e *Env) SignIn(tb testing.TB) *client.PlatformTokens {
 	tb.Helper()
 
-	t, err := client.SignIn(context.Background(), e.HTTP, e.PlatformURL(), e.User.Email,
-		e.User.Password)
+	return e.SignInAs(tb, e.User)
+}
+
+// SignInAs signs an account in to the platform.
+func (e *Env) SignInAs(tb testing.TB, a platform.Account) *client.PlatformTokens {
+	tb.Helper()
+
+	t, err := client.SignIn(context.Background(), e.HTTP, e.PlatformURL(), a.Email, a.Password)
 	if err != nil {
 		tb.Fatalf("sign in: %v", err)
 	}
