@@ -131,18 +131,9 @@ func (s *Service) login(c echo.Context) error {
 	addr, agent := clientOf(c)
 	email, _ := domain.NormalizeEmail(in.Email)
 
-	failed, err := s.cfg.Store.FailedLogins(ctx, email, s.cfg.Now().Add(-LockoutWindow))
-	if err != nil {
+	if err := s.checkLockout(ctx, email); err != nil {
+		s.auditLogin(c, s.accountOf(ctx, email), "", err)
 		return err
-	}
-
-	if failed >= LockoutThreshold {
-		p := httpx.Fail(http.StatusTooManyRequests, "locked",
-			"too many failed sign-ins; try again later")
-		p.Header = http.Header{"Retry-After": {strconv.Itoa(int(LockoutWindow.Seconds()))}}
-		s.auditLogin(c, s.accountOf(ctx, email), "", p)
-
-		return p
 	}
 
 	u, methods, err := s.checkLogin(c, email, in)
@@ -162,6 +153,25 @@ func (s *Service) login(c echo.Context) error {
 	}
 
 	return s.startSession(c, u, methods)
+}
+
+// checkLockout refuses with 429 while email has LockoutThreshold failed
+// sign-ins or step-ups within LockoutWindow.
+func (s *Service) checkLockout(ctx context.Context, email string) error {
+	failed, err := s.cfg.Store.FailedLogins(ctx, email, s.cfg.Now().Add(-LockoutWindow))
+	if err != nil {
+		return err
+	}
+
+	if failed < LockoutThreshold {
+		return nil
+	}
+
+	p := httpx.Fail(http.StatusTooManyRequests, "locked",
+		"too many failed sign-ins; try again later")
+	p.Header = http.Header{"Retry-After": {strconv.Itoa(int(LockoutWindow.Seconds()))}}
+
+	return p
 }
 
 // accountOf returns the user ID of email, or the unknown-account key.
@@ -364,9 +374,18 @@ func (s *Service) stepUp(c echo.Context) error {
 		return err
 	}
 
+	// A step-up checks the password like a sign-in: its failures count
+	// toward the same lockout, or a stolen token would guess freely.
+	if err := s.checkLockout(ctx, u.Email); err != nil {
+		return err
+	}
+
 	methods, err := s.checkStepUp(c, uid, in)
 	if err != nil {
+		_ = s.cfg.Store.RecordLoginAttempt(ctx, u.Email, false, addr)
 		_ = s.cfg.Store.LogSessionEvent(ctx, uid, sid, domain.EventLoginFailed, addr, agent)
+		s.auditLogin(c, uid, sid, err)
+
 		return err
 	}
 

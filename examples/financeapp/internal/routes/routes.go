@@ -84,7 +84,7 @@ var Table = []Route{
 
 	{Method: get, Path: "/v1/me", Action: "profile.read", Service: User, Roles: all},
 	{Method: patch, Path: "/v1/me", Action: "profile.update", Service: User, Roles: all},
-	{Method: post, Path: "/v1/me/totp", Action: "profile.totp_setup", Service: User, Roles: all},
+	{Method: post, Path: "/v1/me/totp", Action: "profile.totp_setup", Service: User, Roles: all, StepUp: true},
 	{Method: post, Path: "/v1/me/totp/confirm", Action: "profile.totp_confirm", Service: User, Roles: all},
 	{Method: get, Path: "/v1/me/sessions", Action: "profile.sessions", Service: User, Roles: all},
 	{Method: put, Path: "/v1/me/password", Action: "profile.password", Service: User, Roles: all, StepUp: true},
