@@ -24,7 +24,7 @@ denials contains "action.other_service" if lib.route.service != "admin"
 
 denials contains "workload.not_public" if not lib.called_by("public")
 
-denials contains "risk.high" if input.risk.score >= 80
+denials contains "risk.high" if input.risk.score >= lib.risk_deny
 
 permits contains "rbac.role" if lib.role_allowed
 

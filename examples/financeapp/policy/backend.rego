@@ -22,6 +22,8 @@ else := {"rbac.no_permission"}
 
 denials contains "action.unknown" if not lib.route
 
+denials contains "risk.high" if input.risk.score >= lib.risk_deny
+
 denials contains "workload.not_owner_service" if {
 	lib.route.service != "backend"
 	not lib.called_by(lib.route.service)

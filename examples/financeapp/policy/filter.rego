@@ -11,7 +11,7 @@ import data.financeapp.lib
 include if {
 	lib.role == "auditor"
 	some g in object.get(lib.facts, ["grants", input.subject.id], [])
-	g.expires_ns > input.request.time_ns
+	g.expires_ns > input.context.now_ns
 	input.transactions.owner_id == g.owner
 	in_scope(g)
 	narrowed

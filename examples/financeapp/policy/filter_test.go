@@ -59,9 +59,9 @@ func hostileFilter(t *testing.T, st *store.Store, dialect string) {
 	for _, h := range append(hostile, "") {
 		p := &zt.Principal{User: &zt.User{ID: "aud", Roles: []string{"auditor"}}}
 		inp := &pep.Input{Principal: p, Request: zt.Request{Action: "auditor.transactions",
-			Time: time.Now()}}
+			Time: time.Now()}, Context: map[string]any{"now_ns": time.Now().UnixNano()}}
 		if h != "" {
-			inp.Context = map[string]any{"owner_id": h}
+			inp.Context["owner_id"] = h
 		}
 
 		f, err := engine.Filter(ctx, "transactions", inp)

@@ -47,22 +47,39 @@ owns if input.resource.attributes.exists == false
 
 # Step-up: sensitive actions need a sign-in at most max_age seconds old, with
 # a TOTP code when the user has TOTP enabled.
-max_age := 300
+max_age := data.financeapp.step_up_max_age
 
 step_up_method := "otp" if facts.totp[input.subject.id] == true
 
 else := "pwd"
 
+# input.context.auth_fresh is computed by the service before each decision
+# (the sign-in is at most max_age seconds old), so that no rule reads the
+# request time and decisions can be cached.
 fresh if {
-	now := input.request.time_ns / 1000000000
-	now - input.subject.auth_time <= max_age
+	input.context.auth_fresh == true
 	step_up_method in input.subject.auth_methods
 }
 
-# obligations asks for a step-up when the route needs one and the sign-in is
-# not fresh enough.
+# Risk (input.risk.score, raised by the detectors' responses): from
+# risk_step_up on, every signed-in action but sign-in's own needs a fresh
+# step-up; from risk_deny on, the services deny outright.
+risk_step_up := 50
+
+risk_deny := 80
+
+needs_step_up if route.step_up == true
+
+needs_step_up if {
+	input.risk.score >= risk_step_up
+	signed_in
+	not startswith(input.action, "auth.")
+}
+
+# obligations asks for a step-up when the route or the caller's risk needs
+# one and the sign-in is not fresh enough.
 obligations := {"step_up": {"method": step_up_method, "max_age": max_age}} if {
-	route.step_up == true
+	needs_step_up
 	not fresh
 }
 

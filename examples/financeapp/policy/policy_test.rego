@@ -26,10 +26,14 @@ subject(id, role) := {
 
 from(svc) := {"id": services[svc]}
 
+# fresh_at says what the services put in input.context.auth_fresh.
+fresh_at(subj) := ((now_ns / 1000000000) - subj.auth_time) <= 300
+
 req(action, subj, svc) := {
 	"action": action, "subject": subj, "workload": from(svc),
 	"request": {"time_ns": now_ns}, "risk": {"score": 0},
 	"resource": {"id": "", "owner": "", "attributes": {}},
+	"context": {"auth_fresh": fresh_at(subj)},
 }
 
 test_user_lists_own_transactions if {
@@ -198,4 +202,60 @@ test_pip_feed_only_for_platform_services if {
 	e := backend.decision with input as object.union(r, {"workload": from("zerosms")})
 		with data.ztkit.pip.facts as facts
 	not e.allow
+}
+
+stale(id, role) := object.union(subject(id, role), {"auth_time": (now_ns / 1000000000) - 3600})
+
+risky(r, score) := object.union(r, {"risk": {"score": score}})
+
+test_elevated_risk_asks_for_step_up if {
+	r := risky(req("transactions.list", stale("alice", "user"), "public"), 60)
+	d := user.decision with input as r with data.ztkit.pip.facts as facts
+	d.allow
+	d.obligations.step_up.method == "pwd"
+
+	b := backend.decision with input as object.union(r, {"workload": from("user")})
+		with data.ztkit.pip.facts as facts
+	b.obligations.step_up.max_age == 300
+}
+
+test_elevated_risk_passes_after_fresh_step_up if {
+	r := risky(req("transactions.list", subject("alice", "user"), "public"), 60)
+	d := user.decision with input as r with data.ztkit.pip.facts as facts
+	d.allow
+	d.obligations == {}
+}
+
+test_elevated_risk_leaves_sign_in_alone if {
+	r := risky(req("auth.backend.step_up", stale("alice", "user"), "public"), 60)
+	d := backend.decision with input as r with data.ztkit.pip.facts as facts
+	d.obligations == {}
+}
+
+test_low_risk_needs_nothing if {
+	r := risky(req("transactions.list", stale("alice", "user"), "public"), 49)
+	d := user.decision with input as r with data.ztkit.pip.facts as facts
+	d.allow
+	d.obligations == {}
+}
+
+test_high_risk_denies_at_the_backend if {
+	r := risky(req("transactions.list", subject("alice", "user"), "user"), 80)
+	d := backend.decision with input as r with data.ztkit.pip.facts as facts
+	not d.allow
+	"risk.high" in d.reasons
+}
+
+test_admin_alerts_for_admins_only if {
+	a := admin.decision with input as req("admin.alerts", subject("root", "admin"), "public")
+		with data.ztkit.pip.facts as facts
+	a.allow
+
+	u := admin.decision with input as req("admin.alerts", subject("alice", "user"), "public")
+		with data.ztkit.pip.facts as facts
+	not u.allow
+
+	b := backend.decision with input as req("admin.alerts", subject("alice", "user"), "admin")
+		with data.ztkit.pip.facts as facts
+	not b.allow
 }

@@ -21,7 +21,7 @@ else := {"rbac.no_permission"}
 
 denials contains "action.unknown" if not lib.route
 
-denials contains "risk.high" if input.risk.score >= 80
+denials contains "risk.high" if input.risk.score >= lib.risk_deny
 
 permits contains "route.anonymous" if lib.route.anonymous == true
 

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -84,6 +86,7 @@ func printWelcome(p *app.Platform, cfg app.Config, admin *app.Account, people []
 
 	fmt.Fprintf(out, "\nztkit finance platform is up at %s\n", p.PublicURL())
 	fmt.Fprintf(out, "  dev CA (trust it with curl --cacert): %s\n", app.CAFile(cfg.DataDir))
+	printTrail(out, cfg)
 
 	if admin != nil {
 		fmt.Fprintf(out, "\nFirst admin created. This password is shown once; keep it:\n")
@@ -99,4 +102,14 @@ func printWelcome(p *app.Platform, cfg app.Config, admin *app.Account, people []
 	fmt.Fprintf(out, "\nSign in:\n  curl --cacert %s -H 'Content-Type: application/json' \\\n"+
 		"    -d '{\"email\":\"%s\",\"password\":\"...\"}' %s/v1/auth/login\n\n",
 		app.CAFile(cfg.DataDir), app.DefaultAdminEmail, p.PublicURL())
+}
+
+// printTrail says where the hash-chained audit trail is and how to verify it.
+func printTrail(out io.Writer, cfg app.Config) {
+	dir, _ := filepath.Abs(app.AuditDir(cfg.DataDir, cfg.Only))
+	pub, _ := filepath.Abs(app.AuditPublicKeyFile(cfg.DataDir))
+
+	fmt.Fprintf(out, "  audit trail (hash-chained): %s\n  checkpoint public key: %s\n", dir, pub)
+	fmt.Fprintf(out, "  verify it (from the repository root; --allow-open while it runs):\n"+
+		"    go run ./cmd/ztctl audit verify %s --key %s --allow-open\n", dir, pub)
 }

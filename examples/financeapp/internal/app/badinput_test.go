@@ -129,6 +129,15 @@ func TestBadQueries(t *testing.T) {
 		"/v1/transactions?payment_type=cheque", "/v1/transactions?cursor=garbage",
 		"/v1/transactions?cursor=2026-01-01~'%20OR%201=1",
 		"/v1/transactions?category=expense'%20OR%20'1'='1",
+		"/v1/transactions?sort=amount_minor", "/v1/transactions?sort=id%3BDROP%20TABLE%20users",
+		"/v1/transactions?sort=DATE", "/v1/transactions?order=up",
+		"/v1/transactions?order=asc%20--",
+		"/v1/transactions?sort=amount&cursor=" + store.TxCursor{Sort: store.SortDate,
+			Key: "2026-01-01", ID: store.NewID()}.String(),
+		"/v1/transactions?sort=amount&cursor=" + store.TxCursor{Sort: store.SortAmount,
+			Key: "1 OR 1=1", ID: store.NewID()}.String(),
+		"/v1/transactions?order=asc&cursor=" + store.TxCursor{Sort: store.SortDate,
+			Key: "2026-01-01", ID: store.NewID()}.String(),
 	} {
 		if r := e.do("GET", q, a.token, nil); r.status != http.StatusBadRequest {
 			t.Errorf("GET %s: %d, want 400", q, r.status)
@@ -147,7 +156,10 @@ func TestBadQueries(t *testing.T) {
 	admin := e.login(e.admin.Email, e.admin.Password)
 	for _, q := range []string{
 		"/v1/admin/audit?decision=maybe", "/v1/admin/audit?actor='%20OR%201=1--",
-		"/v1/admin/audit?limit=9999", "/v1/admin/session-log?user_id=x'%20OR%201=1",
+		"/v1/admin/audit?limit=9999", "/v1/admin/audit?from=yesterday",
+		"/v1/admin/audit?to=2026-13-01T00:00:00Z", "/v1/admin/audit?cursor=%27%20OR%201=1",
+		"/v1/admin/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+		"/v1/admin/session-log?user_id=x'%20OR%201=1",
 		"/v1/admin/users?status=root", "/v1/admin/users?role=superuser",
 	} {
 		if r := e.do("GET", q, admin.token, nil); r.status != http.StatusBadRequest {

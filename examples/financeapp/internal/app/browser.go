@@ -76,6 +76,13 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
+		// API answers carry a user's data, profile or CSRF token: no browser
+		// or proxy cache may keep them after sign-out.
+		if p := c.Request().URL.Path; strings.HasPrefix(p, "/v1/") ||
+			strings.HasPrefix(p, "/api/") {
+			h.Set("Cache-Control", "no-store")
+		}
+
 		return next(c)
 	}
 }

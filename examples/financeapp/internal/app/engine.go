@@ -38,8 +38,9 @@ func (p *Platform) engine(ctx context.Context, s routes.Service, hook pep.Before
 	cfg := pep.Config{Policies: bundle, Entrypoints: []string{policy.Entrypoint(s)},
 		Timeout: p.cfg.DecisionTimeout, Logger: p.cfg.Logger}
 
+	cfg.Before = []pep.BeforeHook{authFreshness}
 	if hook != nil {
-		cfg.Before = []pep.BeforeHook{hook}
+		cfg.Before = append(cfg.Before, hook)
 	}
 
 	if s == routes.Backend {
@@ -112,6 +113,33 @@ func (p *Platform) sink(e *pep.Engine) pip.Sink {
 	}
 }
 
+// authFreshness tells the policies whether the caller's sign-in is recent
+// enough for a step-up (input.context.auth_fresh). Computed here, it keeps
+// the request time out of every rule: decisions become a function of their
+// input and pep's decision cache can serve them. The boolean changes with
+// time, so a cached "fresh" decision is never reused for a stale sign-in:
+// the key changes with it.
+func authFreshness(_ context.Context, in *pep.Input) error {
+	if in.Principal == nil || in.Principal.User == nil {
+		return nil
+	}
+
+	if in.Context == nil {
+		in.Context = map[string]any{}
+	}
+
+	now := in.Request.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+
+	age := now.Sub(in.Principal.User.AuthTime)
+	in.Context["auth_fresh"] = !in.Principal.User.AuthTime.IsZero() &&
+		age <= routes.StepUpMaxAge
+
+	return nil
+}
+
 // resourceHook loads the owner of the resource a backend route acts on, so
 // that the policy can compare it with the caller.
 func resourceHook(be *backend.Service) pep.BeforeHook {
@@ -140,14 +168,18 @@ func resourceHook(be *backend.Service) pep.BeforeHook {
 // auditorFilter asks the backend's engine which transactions the caller may
 // see, as a SQL condition; the auditor may narrow it to one owner.
 func auditorFilter(ctx context.Context, e *pep.Engine, c echo.Context) (string, bool, error) {
+	now := time.Now()
 	in := &pep.Input{
 		Principal: principalOf(c),
 		Request: zt.Request{Action: "auditor.transactions", Method: c.Request().Method,
-			Route: c.Path(), Time: time.Now()},
+			Route: c.Path(), Time: now},
+		// The filter compares grant expiry with now_ns: the policies never
+		// read the request time (see authFreshness).
+		Context: map[string]any{"now_ns": now.UnixNano()},
 	}
 
 	if owner := c.QueryParam("owner_id"); owner != "" {
-		in.Context = map[string]any{"owner_id": owner}
+		in.Context["owner_id"] = owner
 	}
 
 	f, err := e.Filter(ctx, filterName, in)

@@ -31,3 +31,6 @@ func (p *Platform) RevokeSessionsForTest(ctx context.Context, ids ...string) err
 func (p *Platform) SealForTest(cookie, token string) string {
 	return p.edge.Sealer().Seal(cookie, token)
 }
+
+// DataDirForTest returns the platform's data folder.
+func (p *Platform) DataDirForTest() string { return p.cfg.DataDir }

@@ -17,6 +17,7 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/password"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt/mtls"
 )
 
@@ -48,6 +49,17 @@ func startWith(t testing.TB, cfg app.Config) *env {
 	// Generous: -race on a loaded two-core machine is slow, and a decision
 	// past its deadline is (rightly) a deny.
 	cfg.DecisionTimeout = 5 * time.Second
+
+	// The matrix and the bad-input tests are refused on purpose, many times
+	// per principal: probing and enumeration detection would revoke their
+	// sessions. TestDetection turns them back on.
+	if cfg.Detect.DenialBurst.Count == 0 {
+		cfg.Detect.DenialBurst.Count = -1
+	}
+
+	if cfg.Detect.Enumeration.Count == 0 {
+		cfg.Detect.Enumeration.Count = -1
+	}
 
 	p, err := app.Start(ctx, cfg)
 	if err != nil {
@@ -202,7 +214,8 @@ func (e *env) createTx(a account, cat, date string) string {
 
 	r := e.do("POST", "/v1/transactions", a.token, txBody(1999, cat, date))
 	if r.status != http.StatusCreated {
-		e.t.Fatalf("create transaction: %d %s", r.status, r.body)
+		e.t.Fatalf("create transaction: %d %s; recent refusals: %s", r.status, r.body,
+			e.refusals(a.id))
 	}
 
 	var tx domain.Transaction
@@ -253,4 +266,28 @@ func (e *env) workloadClient(s, to routes.Service) *http.Client {
 
 func (e *env) serviceURL(s routes.Service) string {
 	return fmt.Sprintf("https://%s", e.p.Addr(s))
+}
+
+// refusals lists the latest denied decisions about uid from the audit
+// trail (action, service route and reasons), to say why a helper's request
+// failed. The trail is written asynchronously: it may lag by a moment.
+func (e *env) refusals(uid string) string {
+	if e.p.Store() == nil || uid == "" {
+		return "(no trail)"
+	}
+
+	time.Sleep(300 * time.Millisecond) // let the pipeline flush
+
+	page, err := e.p.Store().AuditEvents(context.Background(),
+		store.AuditFilter{UserID: uid, Decision: "deny", Limit: 5})
+	if err != nil {
+		return err.Error()
+	}
+
+	var out []string
+	for _, ev := range page.Items {
+		out = append(out, ev.Action+" "+ev.Route+" "+ev.Workload+" "+ev.Reason)
+	}
+
+	return strings.Join(out, "; ")
 }

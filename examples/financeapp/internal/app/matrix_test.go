@@ -168,6 +168,7 @@ func (w *world) cell(t *testing.T, r routes.Route, p principal, own bool) {
 	target := map[bool]string{true: "own", false: "other"}[own]
 
 	t.Run(fmt.Sprintf("%s/%s/%s", r.Action, p.name, target), func(t *testing.T) {
+		w := w.in(t)
 		path, body := w.request(t, r, p, own)
 		got := w.send(r.Method, path, p.acct.token, body)
 		allowed, status := expect(r, p, own)
@@ -179,6 +180,18 @@ func (w *world) cell(t *testing.T, r routes.Route, p principal, own bool) {
 			t.Fatalf("%s %s: want %d, got %d %s", r.Method, path, status, got.status, got.body)
 		}
 	})
+}
+
+// in returns w with its helpers failing t, the cell's own test: a helper
+// that fails inside a cell must not call FailNow on the parent test.
+func (w *world) in(t *testing.T) *world {
+	e := *w.env
+	e.t = t
+
+	c := *w
+	c.env = &e
+
+	return &c
 }
 
 // request builds the path and body of one cell, creating a fresh resource
@@ -233,6 +246,11 @@ func (w *world) body(r routes.Route) any {
 		return map[string]string{"display_name": "Renamed"}
 	case "profile.totp_confirm":
 		return map[string]string{"code": "000000"}
+	case "profile.password":
+		// A wrong current password: allowed cells answer 400 and change
+		// nothing, so that the principal keeps its sessions.
+		return map[string]string{"current_password": "not the password",
+			"new_password": "a new long password"}
 	case "transactions.create", "transactions.update":
 		return txBody(4200, "saving", "2026-02-01")
 	case "grants.create":

@@ -29,6 +29,7 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/audit/sqlsink"
+	"github.com/ztkit/ztkit/zt/detect"
 	"github.com/ztkit/ztkit/zt/mtls/devca"
 	"github.com/ztkit/ztkit/zt/revoke"
 	"github.com/ztkit/ztkit/zt/revoke/redissync"
@@ -83,6 +84,11 @@ type Config struct {
 	// Redis (zt/revoke/redissync), so that a revoked session is refused at
 	// once by every service, not at the next poll.
 	RedisAddr string
+
+	// Detect sets the detectors' thresholds (brute force, denial bursts,
+	// enumeration, new sources); its zero value means zt/detect's
+	// defaults. Its Handler is always the platform's Responder.
+	Detect detect.MonitorConfig
 
 	// PollInterval is how often a process without the backend polls its
 	// policy information; zero means one second.
@@ -147,14 +153,17 @@ type Platform struct {
 	audit  *audit.Pipeline
 	emit   audit.Emitter
 	edge   *public.Service
+	risk   *detect.RiskStore
+	alerts *detect.MemoryStore
 
-	listeners map[routes.Service]net.Listener
-	sinks     []pip.Sink
-	stopPoll  context.CancelFunc
-	stopRedis context.CancelFunc
-	servers   []*http.Server
-	closers   []func() error
-	wg        sync.WaitGroup
+	listeners  map[routes.Service]net.Listener
+	sinks      []pip.Sink
+	stopPoll   context.CancelFunc
+	stopRedis  context.CancelFunc
+	stopDetect context.CancelFunc
+	servers    []*http.Server
+	closers    []func() error
+	wg         sync.WaitGroup
 }
 
 // Start opens the store, issues identities and starts every service. Close
@@ -256,8 +265,8 @@ func (p *Platform) openAudit(ctx context.Context) error {
 
 	// The admin's audit trail reads the database; processes without the
 	// backend keep the file only.
-	// TODO(audit): ship front services' events to the backend's table and add
-	// the hash-chained file (zt/audit/chain).
+	// TODO(audit): ship front services' events to the backend's table; each
+	// process keeps its own hash-chained trail meanwhile.
 	if p.store != nil {
 		sink, err := p.sqlSink(ctx)
 		if err != nil {
@@ -266,6 +275,20 @@ func (p *Platform) openAudit(ctx context.Context) error {
 
 		sinks = append(sinks, audit.SinkConfig{Name: "sql", Sink: sink})
 	}
+
+	trail, err := p.openTrail(ctx)
+	if err != nil {
+		return err
+	}
+
+	sinks = append(sinks, trail)
+
+	detector, err := p.openDetect()
+	if err != nil {
+		return err
+	}
+
+	sinks = append(sinks, detector)
 
 	pipe, err := audit.NewPipeline(audit.Config{Sinks: sinks, Logger: p.cfg.Logger})
 	if err != nil {
@@ -392,7 +415,7 @@ func (p *Platform) Publish(ctx context.Context) error { return p.pip.Publish(ctx
 func (p *Platform) Close(ctx context.Context) error {
 	var errs []error
 
-	for _, stop := range []context.CancelFunc{p.stopPoll, p.stopRedis} {
+	for _, stop := range []context.CancelFunc{p.stopPoll, p.stopRedis, p.stopDetect} {
 		if stop != nil {
 			stop()
 		}

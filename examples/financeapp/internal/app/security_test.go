@@ -332,26 +332,9 @@ func TestTOTP(t *testing.T) {
 	e := start(t)
 	a := e.signUp("alice", domain.RoleUser)
 
-	r := e.do("POST", "/v1/me/totp", a.token, nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("setup: %d %s", r.status, r.body)
-	}
+	secret, code := enableTOTP(t, e, a)
 
-	var setup struct {
-		Secret string `json:"secret"`
-	}
-	r.decode(t, &setup)
-
-	code, err := totp.GenerateCode(setup.Secret, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	if r := e.do("POST", "/v1/me/totp/confirm", a.token, map[string]string{"code": code}); r.status != http.StatusNoContent {
-		t.Fatalf("confirm: %d %s", r.status, r.body)
-	}
-
-	r = e.do("POST", "/v1/auth/login", "", map[string]string{"email": a.email, "password": a.pw})
+	r := e.do("POST", "/v1/auth/login", "", map[string]string{"email": a.email, "password": a.pw})
 	if r.status != http.StatusUnauthorized || !strings.Contains(string(r.body), "totp_required") {
 		t.Fatalf("login without code: %d %s", r.status, r.body)
 	}
@@ -363,7 +346,7 @@ func TestTOTP(t *testing.T) {
 		t.Fatalf("login with a used code: %d %s", r.status, r.body)
 	}
 
-	next, err := totp.GenerateCode(setup.Secret, time.Now().Add(30*time.Second))
+	next, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

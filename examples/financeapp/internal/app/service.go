@@ -68,7 +68,7 @@ func (p *Platform) startService(ctx context.Context, s routes.Service) error {
 func (p *Platform) backendService(u *unit) (*backend.Service, error) {
 	return backend.New(backend.Config{
 		Store: p.store, PIP: p.pip, Password: p.cfg.Password,
-		Revoke: p.revokeSessions,
+		Revoke: p.revokeSessions, Audit: p.emit, Alerts: p.alerts,
 		Filter: func(ctx context.Context, c echo.Context) (string, bool, error) {
 			return auditorFilter(ctx, u.engine, c)
 		},
@@ -162,6 +162,7 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 	mwCfg := middleware.Config{
 		Verifier: verifier, Engine: u.engine,
 		Revocation: p.revoke, Audit: p.emit, Realm: "financeapp", Logger: p.cfg.Logger,
+		Risk: p.risk.Risk,
 	}
 
 	if u.name == routes.Public {

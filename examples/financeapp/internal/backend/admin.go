@@ -2,7 +2,9 @@ package backend
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -177,10 +179,47 @@ func (s *Service) adminAudit(c echo.Context) error {
 		f.Limit = n
 	}
 
-	events, err := s.cfg.Store.AuditEvents(c.Request().Context(), f)
+	if err := auditRange(q, &f); err != nil {
+		return err
+	}
+
+	page, err := s.cfg.Store.AuditEvents(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 
-	return c.JSON(http.StatusOK, map[string]any{"items": events})
+	return c.JSON(http.StatusOK, page)
+}
+
+// auditRange reads from and to (RFC 3339; from inclusive, to exclusive)
+// and the keyset cursor of the audit trail.
+func auditRange(q url.Values, f *store.AuditFilter) error {
+	for _, p := range []struct {
+		name string
+		into *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return &domain.FieldError{Field: p.name, Msg: "must be an RFC 3339 time"}
+			}
+
+			*p.into = t
+		}
+	}
+
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return &domain.FieldError{Field: "to", Msg: "must be after from"}
+	}
+
+	if v := q.Get("cursor"); v != "" {
+		c, err := store.ParseAuditCursor(v)
+		if err != nil {
+			return &domain.FieldError{Field: "cursor", Msg: "is not a cursor of this list"}
+		}
+
+		f.After = &c
+	}
+
+	return nil
 }

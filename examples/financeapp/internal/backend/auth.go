@@ -1,12 +1,9 @@
 package backend
 
 import (
+	"cmp"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -20,6 +17,9 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/httpx"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/password"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
+	"github.com/ztkit/ztkit/zt"
+	"github.com/ztkit/ztkit/zt/audit"
+	"github.com/ztkit/ztkit/zt/token"
 )
 
 // Sign-in limits.
@@ -131,17 +131,9 @@ func (s *Service) login(c echo.Context) error {
 	addr, agent := clientOf(c)
 	email, _ := domain.NormalizeEmail(in.Email)
 
-	failed, err := s.cfg.Store.FailedLogins(ctx, email, s.cfg.Now().Add(-LockoutWindow))
-	if err != nil {
+	if err := s.checkLockout(ctx, email); err != nil {
+		s.auditLogin(c, s.accountOf(ctx, email), "", err)
 		return err
-	}
-
-	if failed >= LockoutThreshold {
-		p := httpx.Fail(http.StatusTooManyRequests, "locked",
-			"too many failed sign-ins; try again later")
-		p.Header = http.Header{"Retry-After": {strconv.Itoa(int(LockoutWindow.Seconds()))}}
-
-		return p
 	}
 
 	u, methods, err := s.checkLogin(c, email, in)
@@ -151,6 +143,8 @@ func (s *Service) login(c echo.Context) error {
 			_ = s.cfg.Store.LogSessionEvent(ctx, u.ID, "", domain.EventLoginFailed, addr, agent)
 		}
 
+		s.auditLogin(c, cmp.Or(u.ID, unknownAccount(email)), "", err)
+
 		return err
 	}
 
@@ -159,6 +153,62 @@ func (s *Service) login(c echo.Context) error {
 	}
 
 	return s.startSession(c, u, methods)
+}
+
+// checkLockout refuses with 429 while email has LockoutThreshold failed
+// sign-ins or step-ups within LockoutWindow.
+func (s *Service) checkLockout(ctx context.Context, email string) error {
+	failed, err := s.cfg.Store.FailedLogins(ctx, email, s.cfg.Now().Add(-LockoutWindow))
+	if err != nil {
+		return err
+	}
+
+	if failed < LockoutThreshold {
+		return nil
+	}
+
+	p := httpx.Fail(http.StatusTooManyRequests, "locked",
+		"too many failed sign-ins; try again later")
+	p.Header = http.Header{"Retry-After": {strconv.Itoa(int(LockoutWindow.Seconds()))}}
+
+	return p
+}
+
+// accountOf returns the user ID of email, or the unknown-account key.
+func (s *Service) accountOf(ctx context.Context, email string) string {
+	u, err := s.cfg.Store.UserByEmail(ctx, email)
+	if err != nil {
+		return unknownAccount(email)
+	}
+
+	return u.ID
+}
+
+// unknownAccount keys sign-in attempts for an email that no account has, so
+// that guessing at made-up accounts is detected as well.
+func unknownAccount(email string) string { return "unknown:" + email }
+
+// auditLogin records one sign-in attempt for the detectors: the account
+// tried (a user ID, or the unknown-account key), the client's address, the
+// new session on success and the refusal's problem type on failure.
+func (s *Service) auditLogin(c echo.Context, account, session string, failure error) {
+	if s.cfg.Audit == nil {
+		return
+	}
+
+	addr, agent := clientOf(c)
+	e := audit.Event{ID: store.NewID(), Time: s.cfg.Now().UTC(), Kind: "login",
+		Action: "auth.login", Actor: audit.Actor{User: account, Session: session},
+		Resource: audit.Resource{Type: "user", ID: account}, Decision: "allow",
+		Reasons: []string{"login.ok"}, SourceAddr: addr, UserAgent: agent}
+
+	if failure != nil {
+		e.Decision, e.Reasons = "deny", []string{"login." + httpx.From(failure).Type}
+	}
+
+	// The trail's own sinks decide what a full queue means; a sign-in does
+	// not fail because a detector could not take its event.
+	_ = s.cfg.Audit.Emit(c.Request().Context(), e)
 }
 
 // checkLogin verifies the password, the account state and the TOTP code.
@@ -239,22 +289,35 @@ func (s *Service) checkTOTP(ctx context.Context, uid, code, secret string) bool 
 }
 
 func (s *Service) startSession(c echo.Context, u domain.User, methods []string) error {
+	ctx := c.Request().Context()
 	addr, agent := clientOf(c)
 	now := s.cfg.Now().UTC().Truncate(time.Millisecond)
 
-	raw, hash := newRefreshToken()
 	sess := domain.Session{ID: store.NewID(), UserID: u.ID, AuthMethods: methods,
 		Address: addr, UserAgent: agent, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
 
-	if err := s.cfg.Store.CreateSession(c.Request().Context(), sess, hash,
-		sess.ExpiresAt); err != nil {
+	// The token first: should the session fail to be written, its record
+	// names a session that never existed, and refresh refuses it.
+	raw, err := s.refreshes.Issue(ctx, token.RefreshGrant{Subject: u.ID,
+		ClientID: refreshClient, SessionID: sess.ID})
+	if err != nil {
 		return err
 	}
+
+	if err := s.cfg.Store.CreateSession(ctx, sess); err != nil {
+		return err
+	}
+
+	s.auditLogin(c, u.ID, sess.ID, nil)
 
 	return c.JSON(http.StatusOK, SignIn{User: u, SessionID: sess.ID, AuthMethods: methods,
 		AuthTime: now.Unix(), RefreshToken: raw, RefreshTTL: int64(SessionTTL.Seconds())})
 }
 
+// refresh rotates a refresh token (zt/token's RefreshTokens over the
+// database): a token presented twice revokes its family and its session
+// (see familyRevoker); a token of a revoked or expired session, or of a
+// user no longer active, is refused.
 func (s *Service) refresh(c echo.Context) error {
 	var in Refresh
 	if err := httpx.Bind(c, &in); err != nil {
@@ -263,22 +326,18 @@ func (s *Service) refresh(c echo.Context) error {
 
 	ctx := c.Request().Context()
 	addr, agent := clientOf(c)
-	raw, hash := newRefreshToken()
 	bad := httpx.Fail(http.StatusUnauthorized, "invalid_grant", "the refresh token is not valid")
 
-	sess, err := s.cfg.Store.RotateRefresh(ctx, hashRefresh(in.RefreshToken), hash,
-		s.cfg.Now().Add(SessionTTL), addr, agent)
-	switch {
-	case errors.Is(err, store.ErrRefreshReused):
-		if rerr := s.cfg.Revoke(ctx, []string{sess.ID}); rerr != nil {
-			return rerr
-		}
-
-		return bad
-	case errors.Is(err, store.ErrNotFound):
-		return bad
-	case err != nil:
+	raw, grant, err := s.refreshes.Rotate(ctx, in.RefreshToken)
+	if errors.Is(err, zt.ErrUnavailable) {
 		return err
+	} else if err != nil {
+		return bad
+	}
+
+	sess, err := s.cfg.Store.Session(ctx, grant.SessionID)
+	if err != nil || sess.RevokedAt != nil || !s.cfg.Now().Before(sess.ExpiresAt) {
+		return bad
 	}
 
 	u, err := s.cfg.Store.User(ctx, sess.UserID)
@@ -286,9 +345,14 @@ func (s *Service) refresh(c echo.Context) error {
 		return bad
 	}
 
+	if err := s.cfg.Store.LogSessionEvent(ctx, u.ID, sess.ID, domain.EventRefresh,
+		addr, agent); err != nil {
+		return err
+	}
+
 	return c.JSON(http.StatusOK, SignIn{User: u, SessionID: sess.ID,
 		AuthMethods: sess.AuthMethods, AuthTime: sess.CreatedAt.Unix(), RefreshToken: raw,
-		RefreshTTL: int64(time.Until(sess.ExpiresAt).Seconds())})
+		RefreshTTL: int64(sess.ExpiresAt.Sub(s.cfg.Now()).Seconds())})
 }
 
 func (s *Service) stepUp(c echo.Context) error {
@@ -310,9 +374,18 @@ func (s *Service) stepUp(c echo.Context) error {
 		return err
 	}
 
+	// A step-up checks the password like a sign-in: its failures count
+	// toward the same lockout, or a stolen token would guess freely.
+	if err := s.checkLockout(ctx, u.Email); err != nil {
+		return err
+	}
+
 	methods, err := s.checkStepUp(c, uid, in)
 	if err != nil {
+		_ = s.cfg.Store.RecordLoginAttempt(ctx, u.Email, false, addr)
 		_ = s.cfg.Store.LogSessionEvent(ctx, uid, sid, domain.EventLoginFailed, addr, agent)
+		s.auditLogin(c, uid, sid, err)
+
 		return err
 	}
 
@@ -374,19 +447,4 @@ func clientOf(c echo.Context) (addr, agent string) {
 	agent, _ = domain.CleanText("user_agent", h.Get(HeaderClientAgent), 256)
 
 	return addr, agent
-}
-
-// newRefreshToken returns a new opaque refresh token and the hash stored for
-// it.
-func newRefreshToken() (raw, hash string) {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	raw = base64.RawURLEncoding.EncodeToString(b[:])
-
-	return raw, hashRefresh(raw)
-}
-
-func hashRefresh(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
 }

@@ -20,6 +20,9 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt"
+	"github.com/ztkit/ztkit/zt/audit"
+	"github.com/ztkit/ztkit/zt/detect"
+	"github.com/ztkit/ztkit/zt/token"
 )
 
 // Filter returns the SQL condition over the transactions table that keeps
@@ -42,6 +45,15 @@ type Config struct {
 	// Filter derives the auditor's row filter. Required.
 	Filter Filter
 
+	// Audit receives one "login" event per sign-in attempt, allowed or
+	// denied, for the detectors (brute force, compromised sign-in, new
+	// source). Nil records none.
+	Audit audit.Emitter
+
+	// Alerts holds the security alerts the admin console lists. Nil answers
+	// an empty list.
+	Alerts detect.Store
+
 	// Password is the argon2id cost for new hashes; zero means
 	// password.Default.
 	Password password.Params
@@ -56,7 +68,8 @@ type Config struct {
 
 // Service serves the backend's routes.
 type Service struct {
-	cfg Config
+	cfg       Config
+	refreshes *token.RefreshTokens
 }
 
 // New returns a Service after checking cfg.
@@ -77,7 +90,37 @@ func New(cfg Config) (*Service, error) {
 		cfg.Now = time.Now
 	}
 
-	return &Service{cfg: cfg}, nil
+	// A refresh token lives as long as its session: rotation never extends
+	// a family past SessionTTL.
+	refresh, err := token.NewRefreshTokens(token.RefreshConfig{
+		Store: familyRevoker{cfg.Store.RefreshTokens(), cfg.Revoke},
+		TTL:   SessionTTL, MaxLifetime: SessionTTL, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("backend: %w", err)
+	}
+
+	return &Service{cfg: cfg, refreshes: refresh}, nil
+}
+
+// refreshClient is the client ID of the platform's refresh tokens.
+const refreshClient = "financeapp"
+
+// familyRevoker is the refresh store the backend rotates with: when a token
+// is reused, revoking its family revokes its session in the database and
+// makes the session's access tokens fail on their next request everywhere.
+type familyRevoker struct {
+	*store.RefreshStore
+	revoke func(ctx context.Context, sessionIDs []string) error
+}
+
+// RevokeFamily revokes the family, its sessions and their access tokens.
+func (f familyRevoker) RevokeFamily(ctx context.Context, family string) error {
+	ids, err := f.RevokeFamilySessions(ctx, family)
+	if err != nil {
+		return err
+	}
+
+	return f.revoke(ctx, ids)
 }
 
 // Handlers returns the handler of every backend route, by action.
@@ -94,6 +137,8 @@ func (s *Service) Handlers() map[string]echo.HandlerFunc {
 		"profile.totp_setup":   s.totpSetup,
 		"profile.totp_confirm": s.totpConfirm,
 		"profile.sessions":     s.mySessions,
+		"profile.password":     s.changePassword,
+		"profile.totp_disable": s.disableTOTP,
 
 		"transactions.list":    s.listTransactions,
 		"transactions.create":  s.createTransaction,
@@ -123,6 +168,7 @@ func (s *Service) Handlers() map[string]echo.HandlerFunc {
 		"admin.users.revoke_sessions": s.adminRevokeSessions,
 		"admin.session_log":           s.adminSessionLog,
 		"admin.audit":                 s.adminAudit,
+		"admin.alerts":                s.adminAlerts,
 
 		"pip.read": s.pipFeed,
 	}

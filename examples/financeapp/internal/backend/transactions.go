@@ -56,13 +56,39 @@ func pageParams(c echo.Context, f *store.TxFilter) error {
 		f.Limit = n
 	}
 
+	if err := sortParams(c, f); err != nil {
+		return err
+	}
+
 	if v := c.QueryParam("cursor"); v != "" {
-		date, id, ok := strings.Cut(v, "~")
-		if _, err := domain.ParseDate("cursor", date); err != nil || !ok || !isID(id) {
+		cur, err := store.ParseTxCursor(v)
+		if err != nil || cur.Sort != f.Sort || cur.Asc != f.Asc || !isID(cur.ID) {
 			return &domain.FieldError{Field: "cursor", Msg: "is not a cursor of this list"}
 		}
 
-		f.AfterDate, f.AfterID = date, id
+		f.After = &cur
+	}
+
+	return nil
+}
+
+// sortParams reads sort (date, amount, description or category; date by
+// default) and order (asc or desc; desc by default).
+func sortParams(c echo.Context, f *store.TxFilter) error {
+	sort, err := store.ParseTxSort(c.QueryParam("sort"))
+	if err != nil {
+		return &domain.FieldError{Field: "sort",
+			Msg: "must be date, amount, description or category"}
+	}
+
+	f.Sort = sort
+
+	switch c.QueryParam("order") {
+	case "", "desc":
+	case "asc":
+		f.Asc = true
+	default:
+		return &domain.FieldError{Field: "order", Msg: "must be asc or desc"}
 	}
 
 	return nil
@@ -224,7 +250,12 @@ func (s *Service) export(c echo.Context) error {
 			break
 		}
 
-		f.AfterDate, f.AfterID, _ = strings.Cut(p.Next, "~")
+		next, err := store.ParseTxCursor(p.Next)
+		if err != nil {
+			return err
+		}
+
+		f.After = &next
 	}
 
 	cw.Flush()

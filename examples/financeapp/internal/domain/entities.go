@@ -240,4 +240,11 @@ const (
 	EventRefreshReuse = "refresh_reuse"
 	EventLogout       = "logout"
 	EventRevoke       = "revoke"
+
+	// EventPasswordChange is logged on the session that changed the
+	// password; the user's other sessions are revoked with EventRevoke.
+	EventPasswordChange = "password_change"
+
+	// EventTOTPDisabled is logged when a user turns TOTP off.
+	EventTOTPDisabled = "totp_disabled"
 )

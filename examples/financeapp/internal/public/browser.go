@@ -277,7 +277,9 @@ func (s *Service) renew(c echo.Context) error {
 		return nil
 	}
 
-	si, at, err := s.exchange(c, "/internal/v1/auth/refresh", backend.Refresh{RefreshToken: rt})
+	si, at, err := s.renewals.do(rt, func() (backend.SignIn, string, error) {
+		return s.exchange(c, "/internal/v1/auth/refresh", backend.Refresh{RefreshToken: rt})
+	})
 	if err != nil {
 		clearCookies(c)
 		return httpx.Fail(http.StatusUnauthorized, "unauthenticated", "the session has ended")

@@ -60,7 +60,8 @@ func (s *Service) Sealer() *Sealer { return s.cfg.Sealer }
 
 // Service serves the public service's own routes.
 type Service struct {
-	cfg Config
+	cfg      Config
+	renewals renewals
 }
 
 // New returns a Service after checking cfg.

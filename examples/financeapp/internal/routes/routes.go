@@ -8,6 +8,7 @@ package routes
 import (
 	"net/http"
 	"slices"
+	"time"
 )
 
 // Service names a service of the platform.
@@ -83,9 +84,11 @@ var Table = []Route{
 
 	{Method: get, Path: "/v1/me", Action: "profile.read", Service: User, Roles: all},
 	{Method: patch, Path: "/v1/me", Action: "profile.update", Service: User, Roles: all},
-	{Method: post, Path: "/v1/me/totp", Action: "profile.totp_setup", Service: User, Roles: all},
+	{Method: post, Path: "/v1/me/totp", Action: "profile.totp_setup", Service: User, Roles: all, StepUp: true},
 	{Method: post, Path: "/v1/me/totp/confirm", Action: "profile.totp_confirm", Service: User, Roles: all},
 	{Method: get, Path: "/v1/me/sessions", Action: "profile.sessions", Service: User, Roles: all},
+	{Method: put, Path: "/v1/me/password", Action: "profile.password", Service: User, Roles: all, StepUp: true},
+	{Method: del, Path: "/v1/me/totp", Action: "profile.totp_disable", Service: User, Roles: all, StepUp: true},
 
 	{Method: get, Path: "/v1/transactions", Action: "transactions.list", Service: User, Roles: users},
 	{Method: post, Path: "/v1/transactions", Action: "transactions.create", Service: User, Roles: users},
@@ -114,6 +117,7 @@ var Table = []Route{
 	{Method: post, Path: "/v1/admin/users/{id}/sessions/revoke", Action: "admin.users.revoke_sessions", Service: Admin, Roles: admins},
 	{Method: get, Path: "/v1/admin/session-log", Action: "admin.session_log", Service: Admin, Roles: admins},
 	{Method: get, Path: "/v1/admin/audit", Action: "admin.audit", Service: Admin, Roles: admins},
+	{Method: get, Path: "/v1/admin/alerts", Action: "admin.alerts", Service: Admin, Roles: admins},
 
 	{Method: post, Path: "/internal/v1/drafts", Action: "drafts.ingest", Service: ZeroSMS, Roles: users, Internal: true},
 
@@ -203,5 +207,12 @@ func PolicyData() map[string]any {
 		}
 	}
 
-	return map[string]any{"financeapp": map[string]any{"actions": actions}}
+	return map[string]any{"financeapp": map[string]any{"actions": actions,
+		"step_up_max_age": int(StepUpMaxAge.Seconds())}}
 }
+
+// StepUpMaxAge is how old a sign-in may be for a route that needs a
+// step-up. The policies read it as data.financeapp.step_up_max_age; the
+// services compute input.context.auth_fresh from it before each decision,
+// so that no policy reads the request time and decisions can be cached.
+const StepUpMaxAge = 5 * time.Minute

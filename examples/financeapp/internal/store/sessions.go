@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -34,10 +33,9 @@ func (s *Store) FailedLogins(ctx context.Context, email string, since time.Time)
 	return n, mapErr(err)
 }
 
-// CreateSession records a new sign-in session with its first refresh token
-// (stored only as a hash) and a login line in the session log.
-func (s *Store) CreateSession(ctx context.Context, sess domain.Session,
-	refreshHash string, refreshExp time.Time) error {
+// CreateSession records a new sign-in session and a login line in the
+// session log. Its refresh tokens live in the RefreshStore.
+func (s *Store) CreateSession(ctx context.Context, sess domain.Session) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions
 			(id, user_id, auth_methods, address, user_agent, created_at, expires_at)
@@ -48,112 +46,28 @@ func (s *Store) CreateSession(ctx context.Context, sess domain.Session,
 			return mapErr(err)
 		}
 
-		if err := insertRefresh(ctx, tx, refreshHash, sess.ID, refreshExp); err != nil {
-			return err
-		}
-
 		return logEvent(ctx, tx, sess.UserID, sess.ID, domain.EventLogin,
 			sess.Address, sess.UserAgent, s.now())
 	})
 }
 
-func insertRefresh(ctx context.Context, tx *sql.Tx, hash, sid string, exp time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, expires_at)
-		VALUES ($1, $2, $3)`, hash, sid, ms(exp))
-
-	return mapErr(err)
-}
-
-// RotateRefresh exchanges a refresh token (by hash) for a new one. A token
-// presented a second time is reuse: the whole session is revoked, the reuse is
-// logged and ErrRefreshReused returned. An unknown, expired or revoked token is
-// ErrNotFound.
-func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string,
-	exp time.Time, addr, agent string) (domain.Session, error) {
-	var (
-		sess  domain.Session
-		reuse bool
-	)
-
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var (
-			used sql.NullInt64
-			err  error
-		)
-
-		now := s.now()
-		sess, used, err = refreshSession(ctx, tx, oldHash, now)
-		if err != nil {
-			return err
-		}
-
-		if used.Valid {
-			reuse = true
-			return s.revokeReused(ctx, tx, sess, addr, agent)
-		}
-
-		_, err = tx.ExecContext(ctx,
-			`UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1`, oldHash, ms(now))
-		if err != nil {
-			return mapErr(err)
-		}
-
-		if err := insertRefresh(ctx, tx, newHash, sess.ID, exp); err != nil {
-			return err
-		}
-
-		return logEvent(ctx, tx, sess.UserID, sess.ID, domain.EventRefresh, addr, agent, now)
-	})
-	if reuse && err == nil {
-		return sess, ErrRefreshReused
-	}
-
-	return sess, err
-}
-
-func (s *Store) revokeReused(ctx context.Context, tx *sql.Tx, sess domain.Session,
-	addr, agent string) error {
+// revokeSession revokes session sid of userID and its refresh tokens, and
+// logs event.
+func (s *Store) revokeSession(ctx context.Context, tx *sql.Tx, userID, sid, event, addr,
+	agent string) error {
 	now := s.now()
 
-	_, err := tx.ExecContext(ctx,
-		`UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
-		sess.ID, ms(now))
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $2
+		WHERE id = $1 AND revoked_at IS NULL`, sid, ms(now)); err != nil {
 		return mapErr(err)
 	}
 
-	return logEvent(ctx, tx, sess.UserID, sess.ID, domain.EventRefreshReuse, addr, agent, now)
-}
-
-func refreshSession(ctx context.Context, tx *sql.Tx, hash string,
-	now time.Time) (domain.Session, sql.NullInt64, error) {
-	var (
-		used sql.NullInt64
-		sid  string
-		exp  int64
-	)
-
-	err := tx.QueryRowContext(ctx, `SELECT session_id, expires_at, used_at
-		FROM refresh_tokens WHERE hash = $1`, hash).Scan(&sid, &exp, &used)
-	if err != nil {
-		return domain.Session{}, used, mapErr(err)
+	if _, err := tx.ExecContext(ctx, `UPDATE refresh_records SET revoked = $2
+		WHERE session_id = $1`, sid, true); err != nil {
+		return mapErr(err)
 	}
 
-	sess, err := scanSession(tx.QueryRowContext(ctx,
-		`SELECT `+sessionCols+` FROM sessions WHERE id = $1`, sid))
-	if err != nil {
-		return sess, used, err
-	}
-
-	if used.Valid {
-		return sess, used, nil
-	}
-
-	if exp <= ms(now) || sess.RevokedAt != nil || !now.Before(sess.ExpiresAt) {
-		return sess, used, fmt.Errorf("%w: refresh token expired or revoked", ErrNotFound)
-	}
-
-	return sess, used, nil
+	return logEvent(ctx, tx, userID, sid, event, addr, agent, now)
 }
 
 const sessionCols = `id, user_id, auth_methods, address, user_agent, created_at,
@@ -209,7 +123,7 @@ func (s *Store) querySessions(ctx context.Context, q string, args ...any) ([]dom
 }
 
 // RevokeSessions revokes the given session of userID, or every live session of
-// userID when sid is empty, logging event for each. It returns the IDs revoked.
+// userID when sid is empty, with their refresh tokens, logging event for each. It returns the IDs revoked.
 func (s *Store) RevokeSessions(ctx context.Context, userID, sid, event, addr,
 	agent string) ([]string, error) {
 	var ids []string
@@ -226,14 +140,8 @@ func (s *Store) RevokeSessions(ctx context.Context, userID, sid, event, addr,
 			return err
 		}
 
-		now := s.now()
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $2
-				WHERE id = $1`, id, ms(now)); err != nil {
-				return mapErr(err)
-			}
-
-			if err := logEvent(ctx, tx, userID, id, event, addr, agent, now); err != nil {
+			if err := s.revokeSession(ctx, tx, userID, id, event, addr, agent); err != nil {
 				return err
 			}
 		}
@@ -313,4 +221,55 @@ func (s *Store) SessionLog(ctx context.Context, userID string,
 func (s *Store) RevokedSessions(ctx context.Context) ([]domain.Session, error) {
 	return s.querySessions(ctx, `SELECT `+sessionCols+` FROM sessions
 		WHERE revoked_at IS NOT NULL AND expires_at > $1`, ms(s.now()))
+}
+
+// ChangePassword replaces userID's password hash and revokes every live
+// session of the user but keep, with their refresh tokens, in one
+// transaction. It returns the IDs revoked.
+func (s *Store) ChangePassword(ctx context.Context, userID, keep, hash, addr,
+	agent string) ([]string, error) {
+	var ids []string
+
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE credentials SET password_hash = $2 WHERE user_id = $1`, userID, hash)
+		if err := affected(res, err); err != nil {
+			return err
+		}
+
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM sessions
+			WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`, userID, keep)
+		if err != nil {
+			return mapErr(err)
+		}
+
+		if ids, err = collectStrings(rows); err != nil {
+			return err
+		}
+
+		for _, id := range ids {
+			if err := s.revokeSession(ctx, tx, userID, id, domain.EventRevoke, addr,
+				agent); err != nil {
+				return err
+			}
+		}
+
+		return logEvent(ctx, tx, userID, keep, domain.EventPasswordChange, addr, agent, s.now())
+	})
+
+	return ids, err
+}
+
+// DisableTOTP removes userID's TOTP secret and logs it; ErrNotFound when
+// TOTP is not enabled.
+func (s *Store) DisableTOTP(ctx context.Context, userID, sid, addr, agent string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE credentials SET totp_secret = NULL,
+			totp_enabled = $2 WHERE user_id = $1 AND totp_enabled = $3`, userID, false, true)
+		if err := affected(res, err); err != nil {
+			return err
+		}
+
+		return logEvent(ctx, tx, userID, sid, domain.EventTOTPDisabled, addr, agent, s.now())
+	})
 }

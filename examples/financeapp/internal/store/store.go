@@ -32,9 +32,8 @@ var (
 	// ErrConflict means a uniqueness or state rule refused the change.
 	ErrConflict = errors.New("store: conflict")
 
-	// ErrRefreshReused means a refresh token was presented twice; its whole
-	// session has been revoked.
-	ErrRefreshReused = errors.New("store: refresh token reused")
+	// ErrBadCursor means a keyset cursor was not made by this store.
+	ErrBadCursor = errors.New("store: not a cursor of this list")
 )
 
 // Dialect names a supported database.

@@ -1,15 +1,20 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/storetest"
+	"github.com/ztkit/ztkit/zt/token"
+	"github.com/ztkit/ztkit/zt/token/tokentest"
 )
 
 // eachDialect runs fn against a fresh SQLite file and a fresh PostgreSQL schema.
@@ -251,13 +256,115 @@ func TestPagination(t *testing.T) {
 				break
 			}
 
-			f.AfterDate, f.AfterID = p.Next[:10], p.Next[11:]
+			c, err := ParseTxCursor(p.Next)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			f.After = &c
 		}
 
 		if len(seen) != 7 {
 			t.Fatalf("paged through %d rows, want 7", len(seen))
 		}
 	})
+}
+
+// TestSortedPagination pages through rows with many equal sort keys under
+// every sort and order, two rows at a time, and checks the concatenated
+// pages against the same rows sorted in Go.
+func TestSortedPagination(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		var all []domain.Transaction
+		cats := []string{"expense", "saving", "investment"}
+		for i := range 9 {
+			in := txIn(int64(100*(1+i%3)), cats[i%2], fmt.Sprintf("2026-01-%02d", 1+i%4))
+			in.Description = []string{"rent", "Bus", "rent"}[i%3]
+
+			tx, err := s.CreateTransaction(ctx, a.ID, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			all = append(all, tx)
+		}
+
+		for sort, key := range map[TxSort]func(domain.Transaction) string{
+			SortDate:        func(t domain.Transaction) string { return t.Date },
+			SortAmount:      func(t domain.Transaction) string { return fmt.Sprintf("%08d", t.AmountMinor) },
+			SortDescription: func(t domain.Transaction) string { return t.Description },
+			SortCategory:    func(t domain.Transaction) string { return string(t.Category) },
+		} {
+			for _, asc := range []bool{true, false} {
+				want := sortedIDs(all, key, asc)
+				got := pageAll(t, s, a.ID, TxFilter{Sort: sort, Asc: asc, Limit: 2})
+
+				if !slices.Equal(got, want) {
+					t.Errorf("sort %s asc %t:\n got %v\nwant %v", sort, asc, got, want)
+				}
+			}
+		}
+
+		_, err := s.Transactions(ctx, a.ID, TxFilter{Sort: "amount_minor; DROP TABLE x"})
+		if !errors.Is(err, domain.ErrInvalid) {
+			t.Fatalf("unlisted sort: %v", err)
+		}
+	})
+}
+
+// sortedIDs orders rows by key, then ID, both ascending or both descending.
+func sortedIDs(rows []domain.Transaction, key func(domain.Transaction) string,
+	asc bool) []string {
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, func(x, y domain.Transaction) int {
+		c := cmp.Or(strings.Compare(key(x), key(y)), strings.Compare(x.ID, y.ID))
+		if !asc {
+			c = -c
+		}
+
+		return c
+	})
+
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+
+	return ids
+}
+
+func pageAll(t *testing.T, s *Store, owner string, f TxFilter) []string {
+	t.Helper()
+
+	var ids []string
+	for range 50 {
+		p, err := s.Transactions(context.Background(), owner, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		for _, it := range p.Items {
+			ids = append(ids, it.ID)
+		}
+
+		if p.Next == "" {
+			return ids
+		}
+
+		c, err := ParseTxCursor(p.Next)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		f.After = &c
+	}
+
+	t.Fatal("paging does not end")
+
+	return nil
 }
 
 func TestFilteredListFailsClosed(t *testing.T) {
@@ -328,37 +435,86 @@ func TestGrants(t *testing.T) {
 	})
 }
 
-func TestRefreshRotationAndReuse(t *testing.T) {
+// TestRefreshStoreConformance runs zt/token's conformance suite for
+// refresh stores against the database, in both dialects.
+func TestRefreshStoreConformance(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		tokentest.TestRefreshStore(t, func(t *testing.T) token.RefreshStore {
+			return openSQLite(t).RefreshTokens()
+		})
+	})
+
+	t.Run("postgres", func(t *testing.T) {
+		tokentest.TestRefreshStore(t, func(t *testing.T) token.RefreshStore {
+			return openPostgres(t).RefreshTokens()
+		})
+	})
+}
+
+// TestRefreshReuseRevokesTheSession rotates a token, presents the spent one
+// again and checks that the family and its session are revoked, with the
+// reuse in the session log; and that revoking a session revokes its tokens.
+func TestRefreshReuseRevokesTheSession(t *testing.T) {
 	eachDialect(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		u := mustUser(t, s, "a@example.com", domain.RoleUser)
-		now := time.Now()
+		sess := mustSession(t, s, u.ID)
 
-		sess := domain.Session{ID: NewID(), UserID: u.ID, AuthMethods: []string{"pwd"},
-			Address: "127.0.0.1", UserAgent: "test", CreatedAt: now,
-			ExpiresAt: now.Add(time.Hour)}
-		if err := s.CreateSession(ctx, sess, "r1", now.Add(time.Hour)); err != nil {
+		rt, err := token.NewRefreshTokens(token.RefreshConfig{Store: s.RefreshTokens()})
+		if err != nil {
 			t.Fatal(err)
 		}
 
-		if _, err := s.RotateRefresh(ctx, "r1", "r2", now.Add(time.Hour), "", ""); err != nil {
-			t.Fatal(err)
+		first, _ := rt.Issue(ctx, token.RefreshGrant{Subject: u.ID, SessionID: sess.ID})
+
+		second, grant, err := rt.Rotate(ctx, first)
+		if err != nil || grant.SessionID != sess.ID {
+			t.Fatalf("rotate: %+v %v", grant, err)
 		}
 
-		_, err := s.RotateRefresh(ctx, "r1", "r3", now.Add(time.Hour), "", "")
-		if !errors.Is(err, ErrRefreshReused) {
+		if _, _, err := rt.Rotate(ctx, first); !errors.Is(err, token.ErrRefreshReused) {
 			t.Fatalf("reuse = %v, want ErrRefreshReused", err)
 		}
 
-		if _, err := s.RotateRefresh(ctx, "r2", "r4", now.Add(time.Hour), "", ""); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("rotate after reuse = %v, want ErrNotFound (session revoked)", err)
+		if _, _, err := rt.Rotate(ctx, second); !errors.Is(err, token.ErrRefreshRevoked) {
+			t.Fatalf("rotate after reuse = %v, want ErrRefreshRevoked", err)
+		}
+
+		got, err := s.Session(ctx, sess.ID)
+		if err != nil || got.RevokedAt == nil {
+			t.Fatalf("session after reuse: %+v %v", got, err)
 		}
 
 		log, err := s.SessionLog(ctx, u.ID, 10)
-		if err != nil || len(log) != 3 || log[0].Event != domain.EventRefreshReuse {
+		if err != nil || len(log) != 2 || log[0].Event != domain.EventRefreshReuse {
 			t.Fatalf("SessionLog = %+v, %v", log, err)
 		}
+
+		other := mustSession(t, s, u.ID)
+		tok, _ := rt.Issue(ctx, token.RefreshGrant{Subject: u.ID, SessionID: other.ID})
+
+		if _, err := s.RevokeSessions(ctx, u.ID, other.ID, domain.EventLogout, "", ""); err != nil {
+			t.Fatal(err)
+		}
+
+		if _, _, err := rt.Rotate(ctx, tok); !errors.Is(err, token.ErrRefreshRevoked) {
+			t.Fatalf("rotate after logout = %v, want ErrRefreshRevoked", err)
+		}
 	})
+}
+
+func mustSession(t *testing.T, s *Store, uid string) domain.Session {
+	t.Helper()
+
+	now := time.Now()
+	sess := domain.Session{ID: NewID(), UserID: uid, AuthMethods: []string{"pwd"},
+		Address: "127.0.0.1", UserAgent: "test", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+
+	if err := s.CreateSession(context.Background(), sess); err != nil {
+		t.Fatal(err)
+	}
+
+	return sess
 }
 
 func TestLockoutCounting(t *testing.T) {

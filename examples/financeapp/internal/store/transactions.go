@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
@@ -106,12 +109,104 @@ type TxFilter struct {
 	PaymentType string
 	From, To    string
 
-	// After is the keyset cursor: the date and ID of the last row of the
-	// previous page, as returned in Page.Next.
-	AfterDate, AfterID string
+	// Sort is the column the list is ordered by, then the ID; Asc orders
+	// ascending. The zero values are date, descending (newest first).
+	Sort TxSort
+	Asc  bool
+
+	// After is the keyset cursor: the page starts after the row it names.
+	// It must have been made under the same Sort and Asc.
+	After *TxCursor
 
 	// Limit is the page size, 1 to 500; zero means 50.
 	Limit int
+}
+
+// TxSort names a column a list of transactions can be sorted by.
+type TxSort string
+
+// The sortable columns.
+const (
+	SortDate        TxSort = "date"
+	SortAmount      TxSort = "amount"
+	SortDescription TxSort = "description"
+	SortCategory    TxSort = "category"
+)
+
+// sortColumns is the whitelist of ORDER BY columns: a sort reaches SQL only
+// through it, never as text from a request.
+var sortColumns = map[TxSort]string{
+	SortDate:        "date",
+	SortAmount:      "amount_minor",
+	SortDescription: "description",
+	SortCategory:    "category",
+}
+
+// ParseTxSort returns the sort named v; empty means SortDate.
+func ParseTxSort(v string) (TxSort, error) {
+	if v == "" {
+		return SortDate, nil
+	}
+
+	if _, ok := sortColumns[TxSort(v)]; !ok {
+		return "", fmt.Errorf("%w: unknown sort %q", domain.ErrInvalid, v)
+	}
+
+	return TxSort(v), nil
+}
+
+// TxCursor is the position of a row in a sorted list: the sort, its
+// direction, the row's sort key and its ID.
+type TxCursor struct {
+	Sort TxSort `json:"s"`
+	Asc  bool   `json:"a,omitempty"`
+	Key  string `json:"k"`
+	ID   string `json:"i"`
+}
+
+// String encodes c for a URL.
+func (c TxCursor) String() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseTxCursor decodes a cursor that String made; the key must suit the
+// sort (an integer for amounts).
+func ParseTxCursor(v string) (TxCursor, error) {
+	var c TxCursor
+
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil || len(b) > 2048 || json.Unmarshal(b, &c) != nil || c.ID == "" {
+		return TxCursor{}, ErrBadCursor
+	}
+
+	if _, ok := sortColumns[c.Sort]; !ok {
+		return TxCursor{}, ErrBadCursor
+	}
+
+	if _, err := strconv.ParseInt(c.Key, 10, 64); c.Sort == SortAmount && err != nil {
+		return TxCursor{}, ErrBadCursor
+	}
+
+	return c, nil
+}
+
+// cursorOf returns the cursor after t under f's sort.
+func cursorOf(t domain.Transaction, f TxFilter) string {
+	c := TxCursor{Sort: f.Sort, Asc: f.Asc, ID: t.ID}
+
+	switch f.Sort {
+	case SortAmount:
+		c.Key = strconv.FormatInt(t.AmountMinor, 10)
+	case SortDescription:
+		c.Key = t.Description
+	case SortCategory:
+		c.Key = string(t.Category)
+	default:
+		c.Key = t.Date
+	}
+
+	return c.String()
 }
 
 // Page is one page of transactions, newest first.
@@ -145,6 +240,18 @@ func (s *Store) listTx(ctx context.Context, cond string, args []any, f TxFilter)
 		f.Limit = 50
 	}
 
+	if f.Sort == "" {
+		f.Sort = SortDate
+	}
+
+	if _, ok := sortColumns[f.Sort]; !ok {
+		return Page{}, fmt.Errorf("%w: unknown sort %q", domain.ErrInvalid, f.Sort)
+	}
+
+	if c := f.After; c != nil && (c.Sort != f.Sort || c.Asc != f.Asc) {
+		return Page{}, ErrBadCursor
+	}
+
 	q, args := buildList(cond, args, f)
 
 	rows, err := s.db.QueryContext(ctx, q, args...)
@@ -165,8 +272,7 @@ func (s *Store) listTx(ctx context.Context, cond string, args []any, f TxFilter)
 
 	if len(p.Items) > f.Limit {
 		p.Items = p.Items[:f.Limit]
-		last := p.Items[f.Limit-1]
-		p.Next = last.Date + "~" + last.ID
+		p.Next = cursorOf(p.Items[f.Limit-1], f)
 	}
 
 	return p, mapErr(rows.Err())
@@ -202,12 +308,22 @@ func buildList(cond string, args []any, f TxFilter) (string, []any) {
 		add("date <= ?", f.To)
 	}
 
-	if f.AfterDate != "" {
-		add("(date < ? OR (date = ? AND id > ?))", f.AfterDate, f.AfterDate, f.AfterID)
+	col, dir, cmp := sortColumns[f.Sort], "DESC", "<"
+	if f.Asc {
+		dir, cmp = "ASC", ">"
+	}
+
+	if c := f.After; c != nil {
+		var key any = c.Key
+		if f.Sort == SortAmount {
+			key, _ = strconv.ParseInt(c.Key, 10, 64)
+		}
+
+		add("("+col+" "+cmp+" ? OR ("+col+" = ? AND id "+cmp+" ?))", key, key, c.ID)
 	}
 
 	args = append(args, f.Limit+1)
-	fmt.Fprintf(&b, " ORDER BY date DESC, id LIMIT $%d", len(args))
+	fmt.Fprintf(&b, " ORDER BY %s %s, id %s LIMIT $%d", col, dir, dir, len(args))
 
 	return b.String(), args
 }

@@ -1,0 +1,108 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ztkit/ztkit/examples/financeapp/internal/app"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/backend"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/zt/detect"
+)
+
+// TestDetection signs in wrongly five times to one account: the sign-in
+// service's audit events reach the Monitor, whose brute-force alert is
+// listed by GET /v1/admin/alerts, and whose response raises the account's
+// risk so that the policies ask its stale sessions for a step-up.
+func TestDetection(t *testing.T) {
+	e := startWith(t, app.Config{Detect: detect.MonitorConfig{
+		DenialBurst: detect.DefaultDenialBurst, Enumeration: detect.DefaultEnumeration}})
+
+	// Sign the admin in first: a later sign-in from the brute-forcing
+	// address would count as a compromised one (and be revoked).
+	admin := e.login(e.admin.Email, e.admin.Password)
+	a := e.signUp("alice", domain.RoleUser)
+	stale := mustIssue(t, e, a.id, time.Now().Add(-time.Hour))
+
+	if r := e.do("GET", "/v1/transactions", stale, nil); r.status != http.StatusOK {
+		t.Fatalf("before: %d %s", r.status, r.body)
+	}
+
+	for range backend.LockoutThreshold {
+		r := e.do("POST", "/v1/auth/login", "", map[string]string{"email": a.email,
+			"password": "not the password"})
+		if r.status != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in: %d %s", r.status, r.body)
+		}
+	}
+
+	alert := waitForAlert(t, e, admin.token, "brute_force.account", a.id)
+	if alert.Severity != "high" || !strings.Contains(alert.Response, "raise_risk:taken") ||
+		alert.Summary == "" {
+		t.Fatalf("alert: %+v", alert)
+	}
+
+	r := e.do("GET", "/v1/transactions", stale, nil)
+	if r.status != http.StatusUnauthorized ||
+		!strings.Contains(r.header.Get("WWW-Authenticate"), "insufficient_user_authentication") {
+		t.Fatalf("stale session at high risk: %d %v %s", r.status, r.header, r.body)
+	}
+
+	if r := e.do("GET", "/v1/transactions", a.token, nil); r.status != http.StatusOK {
+		t.Fatalf("fresh session at high risk: %d %s", r.status, r.body)
+	}
+
+	if r := e.do("GET", "/v1/admin/alerts", a.token, nil); r.status != http.StatusForbidden {
+		t.Fatalf("alerts as a user: %d", r.status)
+	}
+}
+
+// waitForAlert polls the alerts route until the Monitor, which runs on its
+// own goroutine, has raised rule about subject.
+func waitForAlert(t *testing.T, e *env, token, rule, subject string) backend.Alert {
+	t.Helper()
+
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		r := e.do("GET", "/v1/admin/alerts?min_severity=high&limit=50", token, nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("alerts: %d %s", r.status, r.body)
+		}
+
+		var out struct {
+			Alerts []backend.Alert `json:"alerts"`
+		}
+		r.decode(t, &out)
+
+		for _, a := range out.Alerts {
+			if a.Rule == rule && a.Subject == subject {
+				return a
+			}
+		}
+
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	t.Fatalf("no %s alert about %s", rule, subject)
+
+	return backend.Alert{}
+}
+
+func TestAlertQueryIsChecked(t *testing.T) {
+	e := start(t)
+	admin := e.login(e.admin.Email, e.admin.Password)
+
+	for _, q := range []string{"min_severity=info", "min_severity=severe",
+		"since=yesterday", "since=2026-01-01", "limit=0", "limit=501", "limit=x"} {
+		if r := e.do("GET", "/v1/admin/alerts?"+q, admin.token, nil); r.status != 400 {
+			t.Errorf("%s: %d %s", q, r.status, r.body)
+		}
+	}
+
+	r := e.do("GET", "/v1/admin/alerts?min_severity=critical&since=2026-01-01T00:00:00Z",
+		admin.token, nil)
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"alerts":[]`) {
+		t.Fatalf("empty list: %d %s", r.status, r.body)
+	}
+}
