@@ -26,7 +26,7 @@ test:
 		echo "== go test $$m"; \
 		(cd $$m && $(GO) test $(TESTFLAGS) ./...); \
 	done
-	bash scripts/web.sh --test --e2e --platform
+	E2E_STRICT=1 bash scripts/web.sh --test --e2e --platform
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); \
