@@ -106,10 +106,8 @@ type shard struct {
 // Writes are therefore O(n/64) for a set of n entries; revocations are rare
 // next to lookups. Use RevokeAll to apply many entries with one copy per shard.
 //
-// TODO(lift): an entry cannot be withdrawn before it expires. Lifting needs a
-// tombstone that redissync can publish and that a resync honours (today a
-// resync only adds); until then a mistaken revocation is undone by letting it
-// expire, or, for users and devices, bounded with IssuedBefore from the start.
+// Lift withdraws an entry before it expires (a quarantine that is over, a
+// mistaken revocation); the next lookup no longer sees it.
 type List struct {
 	seed       uint64
 	ttl        time.Duration
@@ -390,8 +388,8 @@ func (l *List) Len() int {
 	return n
 }
 
-// Generation returns a counter that grows each time entries are applied, so
-// that a cache can tell whether the set changed.
+// Generation returns a counter that grows each time entries are applied or
+// lifted, so that a cache can tell whether the set changed.
 func (l *List) Generation() uint64 {
 	return l.generation.Load()
 }
@@ -422,6 +420,48 @@ func (s *shard) sweep(now int64) int {
 	}
 
 	return expired
+}
+
+// Lift withdraws the revocation of value of the given kind before it expires,
+// so that the principal is accepted again from its next request or
+// handshake. It reports whether an entry in force was withdrawn. Lookups
+// stay lock-free: the shard's map is copied without the entry and published.
+//
+// A Lift is local; redissync.Replicator.Lift withdraws the entry on every
+// replica. A revocation applied again afterwards takes effect again.
+func (l *List) Lift(k Kind, value string) (bool, error) {
+	if err := (Entry{Kind: k, Value: value}).Validate(); err != nil {
+		return false, err
+	}
+
+	now := l.now().UnixNano()
+	if !l.shardOf(k, value).lift(k, value, now) {
+		return false, nil
+	}
+
+	l.generation.Add(1)
+
+	return true, nil
+}
+
+// lift publishes a copy of the shard without value and its expired entries,
+// and reports whether value was in force.
+func (s *shard) lift(k Kind, value string, now int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	cur := s.set.Load()
+
+	r, ok := cur[k][value]
+	if !ok {
+		return false
+	}
+
+	next := cur.without(now)
+	delete(next[k], value)
+	s.set.Store(next)
+
+	return r.expires > now
 }
 
 var _ zt.RevocationChecker = (*List)(nil)

@@ -353,3 +353,73 @@ func TestIssuedBefore(t *testing.T) {
 		t.Fatalf("IssuedBefore = %v after widening", got.IssuedBefore)
 	}
 }
+
+func TestLift(t *testing.T) {
+	clk := newClock()
+	l := revoke.NewList(revoke.Config{Now: clk.Now})
+	spiffeID := "spiffe://example.org/ns/prod/sa/billing"
+	p := &zt.Principal{Workload: &zt.Workload{ID: spiffeID}}
+
+	if err := l.Revoke(revoke.Entry{
+		Kind: revoke.Workload, Value: spiffeID, Reason: "test.reason",
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	assertRevoked(t, l.CheckRevoked(context.Background(), p), revoke.Workload)
+
+	gen := l.Generation()
+
+	lifted, err := l.Lift(revoke.Workload, spiffeID)
+	if err != nil || !lifted {
+		t.Fatalf("Lift = %v, %v; want true, nil", lifted, err)
+	}
+
+	if err := l.CheckRevoked(context.Background(), p); err != nil {
+		t.Fatalf("lifted workload refused: %v", err)
+	}
+
+	if l.Generation() == gen || l.Len() != 0 {
+		t.Fatalf("generation %d (was %d), len %d", l.Generation(), gen, l.Len())
+	}
+
+	if lifted, _ := l.Lift(revoke.Workload, spiffeID); lifted {
+		t.Fatal("second Lift reported a withdrawal")
+	}
+
+	if lifted, _ := l.Lift(revoke.Device, spiffeID); lifted {
+		t.Fatal("Lift of another kind reported a withdrawal")
+	}
+}
+
+func TestLiftExpiredEntryReportsFalse(t *testing.T) {
+	clk := newClock()
+	l := revoke.NewList(revoke.Config{Now: clk.Now})
+
+	if err := l.Revoke(revoke.Entry{Kind: revoke.Session, Value: "s1", Expires: clk.Now().Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+
+	clk.Advance(2 * time.Minute)
+
+	if lifted, err := l.Lift(revoke.Session, "s1"); err != nil || lifted {
+		t.Fatalf("Lift of an expired entry = %v, %v; want false, nil", lifted, err)
+	}
+
+	if l.Len() != 0 {
+		t.Fatalf("Len = %d after lift swept the shard", l.Len())
+	}
+}
+
+func TestLiftRejectsInvalidInput(t *testing.T) {
+	l := revoke.NewList(revoke.Config{})
+
+	for _, tc := range []struct {
+		kind  revoke.Kind
+		value string
+	}{{0, "x"}, {revoke.Session, ""}, {revoke.Session, "a\x00b"}} {
+		if _, err := l.Lift(tc.kind, tc.value); !errors.Is(err, revoke.ErrInvalidEntry) {
+			t.Errorf("Lift(%v, %q) = %v; want ErrInvalidEntry", tc.kind, tc.value, err)
+		}
+	}
+}
