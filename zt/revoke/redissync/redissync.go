@@ -1,10 +1,11 @@
 // Package redissync shares a revoke.List across the replicas of a service
 // through Redis: a sorted set holds the durable revocations (scored by expiry)
-// and a pub/sub channel fans each new revocation out at once.
+// and a pub/sub channel fans each new revocation, and each lift, out at once.
 //
 // A Replicator that loses Redis keeps its List as it was and keeps enforcing
 // it; when the connection comes back it subscribes again and reads the whole
-// set (a full resync), so that revocations made while it was away take effect.
+// set (a full resync), so that revocations made while it was away take effect
+// and those lifted while it was away are dropped.
 //
 //	list := revoke.NewList(revoke.Config{})
 //	rep, err := redissync.New(redissync.Config{Client: rdb, List: list})
@@ -14,6 +15,8 @@
 //	go rep.Run(ctx) // until ctx ends
 //	// ...
 //	err = rep.Revoke(ctx, revoke.Entry{Kind: revoke.Session, Value: sid})
+//	// ... the quarantine is over:
+//	_, err = rep.Lift(ctx, revoke.Workload, spiffeID)
 package redissync
 
 import (
@@ -24,12 +27,12 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ztkit/ztkit/zt"
 	"github.com/ztkit/ztkit/zt/revoke"
 )
 
@@ -69,6 +72,9 @@ type Replicator struct {
 	channel string
 	synced  atomic.Bool
 	resyncs atomic.Uint64
+
+	mu      sync.Mutex
+	pending []revoke.Entry // revocations not yet stored in Redis
 }
 
 // New validates cfg and returns a Replicator. Call Run to start it.
@@ -112,7 +118,8 @@ func (r *Replicator) Resyncs() uint64 {
 // Redis and publishes them to the other replicas in one transaction. When
 // Redis cannot be reached the entries are still enforced here, and the error
 // (matching zt.ErrUnavailable) says that the other replicas have not got
-// them: retry.
+// them: retry. The Replicator also stores them itself at its next resync, so
+// that the resync does not take them for lifted.
 func (r *Replicator) Revoke(ctx context.Context, entries ...revoke.Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -122,7 +129,9 @@ func (r *Replicator) Revoke(ctx context.Context, entries ...revoke.Entry) error 
 		return fmt.Errorf("redissync: %w", err)
 	}
 
-	payload, err := json.Marshal(withExpiry(entries, r.cfg.List))
+	entries = withExpiry(entries, r.cfg.List)
+
+	payload, err := json.Marshal(entries)
 	if err != nil {
 		return fmt.Errorf("redissync: %w", err)
 	}
@@ -138,8 +147,9 @@ func (r *Replicator) Revoke(ctx context.Context, entries ...revoke.Entry) error 
 		return nil
 	})
 	if err != nil {
-		return zt.NewError(zt.ErrUnavailable, "", "revoke.unavailable",
-			fmt.Errorf("redissync: store revocation: %w", err))
+		r.remember(entries)
+
+		return unavailable("store revocation", err)
 	}
 
 	return nil

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -41,6 +42,24 @@ type replica struct {
 	// offline, when set, makes the replica's dialer fail, so that a test
 	// decides when it may reconnect.
 	offline atomic.Bool
+
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+// cut takes the replica off Redis: it closes its connections and refuses new
+// ones until offline is cleared.
+func (r *replica) cut() {
+	r.offline.Store(true)
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	for _, c := range r.conns {
+		_ = c.Close()
+	}
+
+	r.conns = nil
 }
 
 func newPrefix() string {
@@ -63,7 +82,14 @@ func startReplica(t testing.TB, addr, prefix string) *replica {
 				return nil, errors.New("test: replica offline")
 			}
 
-			return d.DialContext(ctx, network, addr)
+			c, err := d.DialContext(ctx, network, addr)
+			if err == nil {
+				r.mu.Lock()
+				r.conns = append(r.conns, c)
+				r.mu.Unlock()
+			}
+
+			return c, err
 		},
 	})
 
@@ -184,6 +210,8 @@ func TestMalformedMessagesAndMembersIgnored(t *testing.T) {
 	ctx := context.Background()
 	must(t, r.rdb.Publish(ctx, prefix+":events", "not json").Err())
 	must(t, r.rdb.Publish(ctx, prefix+":events", `[{"kind":"cookie","value":"x"}]`).Err())
+	must(t, r.rdb.Publish(ctx, prefix+":events", `{"lift":`).Err())
+	must(t, r.rdb.Publish(ctx, prefix+":events", `{"lift":[{"kind":"cookie","value":"x"}]}`).Err())
 	must(t, r.rdb.ZAdd(ctx, prefix+":entries", redis.Z{
 		Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "garbage",
 	}).Err())
@@ -304,6 +332,12 @@ func TestReplicaCutFromRedisKeepsEnforcingAndCatchesUp(t *testing.T) {
 		t.Fatalf("revoke during the cut: err %v, enforced locally %v", err, refuses(a, "during-cut"))
 	}
 
+	// A lift while Redis is down holds only until the next resync restores
+	// the durable entry: a failed lift errs on the side of refusing.
+	if _, err := a.rep.Lift(ctx, revoke.Session, "before-cut"); !errors.Is(err, zt.ErrUnavailable) {
+		t.Fatalf("lift during the cut: err %v, want zt.ErrUnavailable", err)
+	}
+
 	srv.start()
 
 	// A revocation that reaches the durable set without being published
@@ -326,6 +360,21 @@ func TestReplicaCutFromRedisKeepsEnforcingAndCatchesUp(t *testing.T) {
 
 	if !refuses(b, "before-cut") {
 		t.Fatal("state lost across the reconnect")
+	}
+
+	// The revocation that could not be stored during the cut is stored by
+	// a's resync, not taken for lifted, and reaches b by b's next resync.
+	waitUntil(t, "a resynced", a.rep.Synced)
+	waitUntil(t, "a refuses before-cut again", func() bool { return refuses(a, "before-cut") })
+
+	if !refuses(a, "during-cut") {
+		t.Fatal("a's resync dropped a revocation it could not store")
+	}
+
+	must(t, b.rep.Resync(ctx))
+
+	if !refuses(b, "during-cut") {
+		t.Fatal("a revocation made during the cut never reached the set")
 	}
 
 	// And fan-out works again.

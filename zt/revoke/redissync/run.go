@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -113,6 +114,11 @@ func (r *Replicator) handle(msg any) {
 		return // subscription confirmations and pongs
 	}
 
+	if strings.HasPrefix(m.Payload, "{") {
+		r.handleLift(m.Payload)
+		return
+	}
+
 	var entries []revoke.Entry
 	if err := json.Unmarshal([]byte(m.Payload), &entries); err != nil {
 		r.log(slog.LevelError, "redissync: malformed message ignored", err)
@@ -124,10 +130,21 @@ func (r *Replicator) handle(msg any) {
 	}
 }
 
-// Resync reads the whole set and applies it to the List, then sweeps the
-// List's expired entries. Entries already held are kept: revocations are only
-// added, and lapse by expiry.
+// Resync makes the List hold what the set holds: it first stores the
+// revocations that Revoke could not store, then reads the whole set, applies
+// it, lifts the entries held before the read that the set no longer has
+// (lifted while this replica was not listening), and sweeps expired entries.
+//
+// An entry revoked here while the set is read may be lifted by the resync
+// when it reaches Redis after the read; the replica's own pub/sub message,
+// which follows the write, applies it again.
 func (r *Replicator) Resync(ctx context.Context) error {
+	if err := r.flushPending(ctx); err != nil {
+		return fmt.Errorf("redissync: resync: %w", err)
+	}
+
+	before := r.cfg.List.Entries()
+
 	now := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	if err := r.cfg.Client.ZRemRangeByScore(ctx, r.set, "-inf", now).Err(); err != nil {
 		return fmt.Errorf("redissync: resync: %w", err)
@@ -164,6 +181,7 @@ func (r *Replicator) Resync(ctx context.Context) error {
 		return fmt.Errorf("redissync: resync: %w", err)
 	}
 
+	r.prune(before, entries)
 	r.cfg.List.Sweep()
 	r.resyncs.Add(1)
 
