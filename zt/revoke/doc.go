@@ -9,6 +9,10 @@
 // so that it can sit on every request path: after token verification (cached
 // tokens too), at the mTLS handshake and on each request of a live connection.
 //
+// [List.Lift] withdraws an entry before it expires (a quarantine that is over,
+// a mistaken revocation): the principal is accepted again from its next
+// request or handshake. redissync's Replicator.Lift does so on every replica.
+//
 // Subpackage redissync shares a List across replicas through Redis (a durable
 // set and a pub/sub channel); subpackage caep feeds it from a Shared Signals
 // transmitter.
@@ -20,4 +24,6 @@
 //	})
 //	// ...
 //	err = revoked.Revoke(revoke.Entry{Kind: revoke.Session, Value: sid})
+//	// ... a revocation made by mistake:
+//	_, err = revoked.Lift(revoke.Session, sid)
 package revoke

@@ -34,3 +34,30 @@ func ExampleList() {
 	// true authn.revoked
 	// true session admin.logout
 }
+
+func ExampleList_Lift() {
+	revoked := revoke.NewList(revoke.Config{})
+	billing := "spiffe://example.org/ns/prod/sa/billing"
+	p := &zt.Principal{Workload: &zt.Workload{ID: billing}}
+
+	// A detector quarantines the workload...
+	err := revoked.Revoke(revoke.Entry{
+		Kind: revoke.Workload, Value: billing, Reason: "detect.quarantine",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	fmt.Println(errors.Is(revoked.CheckRevoked(context.Background(), p), zt.ErrRevoked))
+
+	// ...and an operator lifts the quarantine once the alert is cleared.
+	lifted, err := revoked.Lift(revoke.Workload, billing)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	fmt.Println(lifted, revoked.CheckRevoked(context.Background(), p))
+	// Output:
+	// true
+	// true <nil>
+}
