@@ -396,7 +396,10 @@ func TestLiftExpiredEntryReportsFalse(t *testing.T) {
 	clk := newClock()
 	l := revoke.NewList(revoke.Config{Now: clk.Now})
 
-	if err := l.Revoke(revoke.Entry{Kind: revoke.Session, Value: "s1", Expires: clk.Now().Add(time.Minute)}); err != nil {
+	err := l.Revoke(revoke.Entry{
+		Kind: revoke.Session, Value: "s1", Expires: clk.Now().Add(time.Minute),
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 

@@ -41,6 +41,10 @@ func (r *Replicator) Lift(ctx context.Context, k revoke.Kind, value string) (boo
 		return false, fmt.Errorf("redissync: %w", err)
 	}
 
+	// A revocation still waiting to be stored must not come back with the
+	// next resync.
+	r.forgetPending(k, value)
+
 	members, err := r.membersOf(ctx, k, value)
 	if err != nil {
 		return lifted, unavailable("lift", err)
@@ -162,6 +166,22 @@ func (r *Replicator) remember(entries []revoke.Entry) {
 
 	for _, e := range append(r.pending, entries...) {
 		if e.Expires.After(now) {
+			kept = append(kept, e)
+		}
+	}
+
+	r.pending = kept
+}
+
+// forgetPending drops the waiting revocations of value of kind k.
+func (r *Replicator) forgetPending(k revoke.Kind, value string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	kept := r.pending[:0]
+
+	for _, e := range r.pending {
+		if e.Kind != k || e.Value != value {
 			kept = append(kept, e)
 		}
 	}

@@ -103,7 +103,8 @@ func TestReplicaThatMissedALiftDropsItOnResync(t *testing.T) {
 func TestLiftRejectsInvalidInput(t *testing.T) {
 	r := startReplica(t, testenv.RedisAddr(t), newPrefix())
 
-	if _, err := r.rep.Lift(context.Background(), revoke.Session, ""); !errors.Is(err, revoke.ErrInvalidEntry) {
+	_, err := r.rep.Lift(context.Background(), revoke.Session, "")
+	if !errors.Is(err, revoke.ErrInvalidEntry) {
 		t.Fatalf("Lift of an empty value = %v; want revoke.ErrInvalidEntry", err)
 	}
 }

@@ -332,6 +332,18 @@ func TestReplicaCutFromRedisKeepsEnforcingAndCatchesUp(t *testing.T) {
 		t.Fatalf("revoke during the cut: err %v, enforced locally %v", err, refuses(a, "during-cut"))
 	}
 
+	// A revocation made and lifted during the cut stays lifted: the lift
+	// withdraws it from what a's resync will store.
+	err = a.rep.Revoke(ctx, revoke.Entry{Kind: revoke.Session, Value: "lifted-during-cut"})
+	if !errors.Is(err, zt.ErrUnavailable) {
+		t.Fatalf("revoke during the cut: err %v", err)
+	}
+
+	_, err = a.rep.Lift(ctx, revoke.Session, "lifted-during-cut")
+	if !errors.Is(err, zt.ErrUnavailable) {
+		t.Fatalf("lift during the cut: err %v", err)
+	}
+
 	// A lift while Redis is down holds only until the next resync restores
 	// the durable entry: a failed lift errs on the side of refusing.
 	if _, err := a.rep.Lift(ctx, revoke.Session, "before-cut"); !errors.Is(err, zt.ErrUnavailable) {
@@ -369,6 +381,10 @@ func TestReplicaCutFromRedisKeepsEnforcingAndCatchesUp(t *testing.T) {
 
 	if !refuses(a, "during-cut") {
 		t.Fatal("a's resync dropped a revocation it could not store")
+	}
+
+	if refuses(a, "lifted-during-cut") {
+		t.Fatal("a's resync stored a revocation lifted while it waited")
 	}
 
 	must(t, b.rep.Resync(ctx))
