@@ -109,12 +109,14 @@ func (s *Service) register(c echo.Context) error {
 		return err
 	}
 
+	// A registered email answers exactly like a new one, with the pending
+	// user that would have been created (an ID that names no account), so
+	// that sign-up does not tell which emails have accounts. Nothing is
+	// written: the existing account is untouched.
+	// TODO(signup-notice): tell the address's owner by email that someone
+	// tried to sign up with it, once the platform sends email.
 	u, err := s.cfg.Store.CreateUser(c.Request().Context(), email, name, hash)
-	if errors.Is(err, store.ErrConflict) {
-		return httpx.Fail(http.StatusConflict, "email_taken", "that email is already registered")
-	}
-
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrConflict) {
 		return err
 	}
 
