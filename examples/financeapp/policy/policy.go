@@ -16,8 +16,29 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 )
 
+//go:generate go run ./gendata
+
+// Only the policies are embedded: the committed data.json (DataFile) is a
+// copy of the route table for `ztctl policy test`, and Bundle adds the live
+// table from Go instead, so that no document is defined twice.
+//
 //go:embed *.rego
 var rego embed.FS
+
+// DataFile is the name of the route table's copy in this folder, which
+// `go generate` writes and a test keeps equal to DataJSON.
+const DataFile = "data.json"
+
+// DataJSON returns the route table as the policies see it
+// (routes.PolicyData), as indented JSON ending in a newline.
+func DataJSON() ([]byte, error) {
+	data, err := json.MarshalIndent(routes.PolicyData(), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("policy: route table: %w", err)
+	}
+
+	return append(data, '\n'), nil
+}
 
 // FilterQuery is the rule that decides whether one transactions row is
 // visible to an auditor; the row is input.transactions.
@@ -47,12 +68,12 @@ func Bundle() (fs.FS, error) {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
 
-	data, err := json.Marshal(routes.PolicyData())
+	data, err := DataJSON()
 	if err != nil {
-		return nil, fmt.Errorf("policy: route table: %w", err)
+		return nil, err
 	}
 
-	out["data.json"] = &fstest.MapFile{Data: data, Mode: 0o444}
+	out[DataFile] = &fstest.MapFile{Data: data, Mode: 0o444}
 
 	return out, nil
 }

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/httpx"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/web"
@@ -58,9 +61,28 @@ func (p *Platform) browser(e *echo.Echo, u *unit, handlers map[string]echo.Handl
 		})
 	}
 
-	ui := echo.WrapHandler(web.Handler(web.Files()))
+	ui := apiNotFound(echo.WrapHandler(web.Handler(web.Files())))
 	e.GET("/*", ui)
 	e.HEAD("/*", ui)
+}
+
+// apiPrefixes are the path prefixes of the API: an unknown path under them
+// names no page of the UI and must not get the history fallback.
+var apiPrefixes = []string{"v1", "api", "internal"}
+
+// apiNotFound answers an unknown API path with a 404 problem document, so
+// that only the UI's own paths reach the history fallback (index.html).
+func apiNotFound(ui echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		name := strings.TrimPrefix(path.Clean("/"+c.Request().URL.Path), "/")
+		first, _, _ := strings.Cut(name, "/")
+
+		if slices.Contains(apiPrefixes, first) {
+			return httpx.Fail(http.StatusNotFound, "not_found", "no such route")
+		}
+
+		return ui(c)
+	}
 }
 
 // securityHeaders adds the UI's security headers (CSP and the rest) and HSTS

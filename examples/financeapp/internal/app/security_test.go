@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -269,14 +271,46 @@ func TestSignInFlows(t *testing.T) {
 		t.Fatalf("unknown email: %d", r.status)
 	}
 
-	r = e.do("POST", "/v1/auth/register", "", map[string]string{"email": a.email,
-		"password": "another long password", "display_name": "dup"})
-	if r.status != http.StatusConflict {
-		t.Fatalf("duplicate sign-up: %d", r.status)
-	}
+	duplicateSignUp(t, e, a)
 
 	refreshFlow(t, e, a)
 	lockoutFlow(t, e, a)
+}
+
+// duplicateSignUp: signing up with a registered email answers like a new
+// sign-up (202, a pending user), so that sign-up reveals no account, and
+// changes nothing: the account keeps its password and role.
+func duplicateSignUp(t *testing.T, e *env, a account) {
+	t.Helper()
+
+	answers := map[string]answer{}
+	for _, email := range []string{a.email, "newcomer@example.test"} {
+		answers[email] = e.do("POST", "/v1/auth/register", "", map[string]string{
+			"email": email, "password": "another long password", "display_name": "dup"})
+	}
+
+	var shapes []string
+	for email, r := range answers {
+		var u map[string]any
+		r.decode(t, &u)
+
+		if r.status != http.StatusAccepted || u["status"] != string(domain.StatusPending) ||
+			u["email"] != email || u["id"] == a.id {
+			t.Fatalf("sign-up of %s: %d %s, want 202 with a new pending user", email,
+				r.status, r.body)
+		}
+
+		shapes = append(shapes, strings.Join(slices.Sorted(maps.Keys(u)), ","))
+	}
+
+	if shapes[0] != shapes[1] {
+		t.Fatalf("sign-up answers differ in shape: %v", shapes)
+	}
+
+	if r := e.do("GET", "/v1/me", e.login(a.email, a.pw).token, nil); r.status != http.StatusOK ||
+		!strings.Contains(string(r.body), `"role":"`+string(a.role)+`"`) {
+		t.Fatalf("the account after a duplicate sign-up: %d %s", r.status, r.body)
+	}
 }
 
 func refreshFlow(t *testing.T, e *env, a account) {

@@ -109,12 +109,14 @@ func (s *Service) register(c echo.Context) error {
 		return err
 	}
 
+	// A registered email answers exactly like a new one, with the pending
+	// user that would have been created (an ID that names no account), so
+	// that sign-up does not tell which emails have accounts. Nothing is
+	// written: the existing account is untouched.
+	// TODO(signup-notice): tell the address's owner by email that someone
+	// tried to sign up with it, once the platform sends email.
 	u, err := s.cfg.Store.CreateUser(c.Request().Context(), email, name, hash)
-	if errors.Is(err, store.ErrConflict) {
-		return httpx.Fail(http.StatusConflict, "email_taken", "that email is already registered")
-	}
-
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrConflict) {
 		return err
 	}
 
@@ -211,7 +213,11 @@ func (s *Service) auditLogin(c echo.Context, account, session string, failure er
 	_ = s.cfg.Audit.Emit(c.Request().Context(), e)
 }
 
-// checkLogin verifies the password, the account state and the TOTP code.
+// checkLogin verifies the password, the TOTP code and the account state.
+// For an account with TOTP, the factors are checked together and before
+// the account state, so that no answer tells a right password from a wrong
+// one: without a code, both answer totp_required; with a code, a wrong
+// password and a wrong code both answer invalid_credentials.
 func (s *Service) checkLogin(c echo.Context, email string,
 	in Login) (domain.User, []string, error) {
 	ctx := c.Request().Context()
@@ -234,23 +240,25 @@ func (s *Service) checkLogin(c echo.Context, email string,
 	}
 
 	rehash, err := password.Verify(in.Password, creds.PasswordHash, s.cfg.Password)
-	if err != nil {
+	passwordOK := err == nil
+
+	methods := []string{"pwd"}
+	if creds.TOTPEnabled {
+		if err := s.checkSecondFactor(ctx, u.ID, in.TOTPCode, creds.TOTPSecret,
+			passwordOK); err != nil {
+			return u, nil, err
+		}
+
+		methods = append(methods, "otp")
+	}
+
+	if !passwordOK {
 		return u, nil, bad
 	}
 
 	if u.Status != domain.StatusActive {
 		return u, nil, httpx.Fail(http.StatusForbidden, "account_"+string(u.Status),
 			"the account is "+string(u.Status)+"; an admin must approve it first")
-	}
-
-	methods := []string{"pwd"}
-	if creds.TOTPEnabled {
-		if in.TOTPCode == "" || !s.checkTOTP(ctx, u.ID, in.TOTPCode, creds.TOTPSecret) {
-			return u, nil, httpx.Fail(http.StatusUnauthorized, "totp_required",
-				"a valid TOTP code is required")
-		}
-
-		methods = append(methods, "otp")
 	}
 
 	if rehash {
@@ -260,6 +268,26 @@ func (s *Service) checkLogin(c echo.Context, email string,
 	}
 
 	return u, methods, nil
+}
+
+// checkSecondFactor checks the TOTP code of an account that has one,
+// together with the password's result: without a code the answer is
+// totp_required whether the password was right or not, and with a code a
+// wrong password or a wrong code both answer invalid_credentials. The code is tried (and
+// its time step spent) only after a right password.
+func (s *Service) checkSecondFactor(ctx context.Context, uid, code, secret string,
+	passwordOK bool) error {
+	if code == "" {
+		return httpx.Fail(http.StatusUnauthorized, "totp_required",
+			"a valid TOTP code is required")
+	}
+
+	if !passwordOK || !s.checkTOTP(ctx, uid, code, secret) {
+		return httpx.Fail(http.StatusUnauthorized, "invalid_credentials",
+			"wrong email, password or code")
+	}
+
+	return nil
 }
 
 // totpStep returns the time step (30 s) whose code matches, allowing one

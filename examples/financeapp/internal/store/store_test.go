@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -597,6 +599,48 @@ func TestTOTPStepIsUsedOnce(t *testing.T) {
 
 		if err := s.UseTOTPStep(ctx, u.ID, 101); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestTotalsPastInt64: a month's sum that passes int64 made SQL's SUM fail
+// (SQLite "integer overflow", pgx "out of range"), and the summary answered
+// 500. It is now summed exactly and flagged, on both databases.
+func TestTotalsPastInt64(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+
+		// 9300 × 10^15 passes 2^63 - 1 (about 9.22 × 10^18).
+		const rows = 9300
+
+		_, err := s.DB().ExecContext(ctx, `INSERT INTO transactions (`+txCols+`)
+			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3)
+			SELECT 'big' || i, $1, $2, 'INR', 'upi', 'expense', '', '', '2026-01-31', 0, 0
+			FROM n`, a.ID, domain.MaxAmountMinor, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := s.CreateTransaction(ctx, a.ID, txIn(7, "expense", "2026-02-01")); err != nil {
+			t.Fatal(err)
+		}
+
+		totals, err := s.Totals(ctx, a.ID)
+		if err != nil {
+			t.Fatalf("Totals: %v", err)
+		}
+
+		want := new(big.Int).Mul(big.NewInt(rows), big.NewInt(domain.MaxAmountMinor))
+		if len(totals) != 2 || !totals[0].Overflow || totals[0].Count != rows ||
+			totals[0].AmountMinor != math.MaxInt64 ||
+			totals[0].AmountMinorDecimal != want.String() {
+			t.Fatalf("Totals = %+v, want an overflowed total of %s", totals, want)
+		}
+
+		if got := totals[1]; got.Overflow || got.AmountMinor != 7 ||
+			got.AmountMinorDecimal != "7" || got.Count != 1 {
+			t.Fatalf("small total = %+v", got)
 		}
 	})
 }

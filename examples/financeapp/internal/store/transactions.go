@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -329,36 +331,72 @@ func buildList(cond string, args []any, f TxFilter) (string, []any) {
 }
 
 // Total is the sum of one owner's transactions of a category in a month and
-// currency.
+// currency. AmountMinor is exact unless Overflow says the sum passes int64;
+// AmountMinorDecimal is always the exact sum, as a decimal string.
 type Total struct {
-	Month       string          `json:"month"`
-	Category    domain.Category `json:"category"`
-	Currency    string          `json:"currency"`
-	AmountMinor int64           `json:"amount_minor"`
-	Count       int64           `json:"count"`
+	Month              string          `json:"month"`
+	Category           domain.Category `json:"category"`
+	Currency           string          `json:"currency"`
+	AmountMinor        int64           `json:"amount_minor"`
+	AmountMinorDecimal string          `json:"amount_minor_decimal"`
+	Overflow           bool            `json:"overflow,omitempty"`
+	Count              int64           `json:"count"`
 }
 
 // Totals sums owner's transactions per month, category and currency, for
-// charts.
+// charts. The sums are made in Go over the rows' amounts, not with SQL's
+// SUM, which fails once a sum passes int64 (SQLite "integer overflow", a
+// PostgreSQL numeric out of range for int64): such a total is answered
+// with Overflow set, AmountMinor held at the int64 bound and the exact sum
+// in AmountMinorDecimal.
 func (s *Store) Totals(ctx context.Context, owner string) ([]Total, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT substr(date, 1, 7) AS month, category,
-		currency, SUM(amount_minor), COUNT(*) FROM transactions WHERE owner_id = $1
-		GROUP BY substr(date, 1, 7), category, currency ORDER BY 1, 2, 3`, owner)
+		currency, amount_minor FROM transactions WHERE owner_id = $1
+		ORDER BY 1, 2, 3`, owner)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
 
 	out := []Total{}
+	sums := []*big.Int{}
+
 	for rows.Next() {
-		var t Total
-		if err := rows.Scan(&t.Month, &t.Category, &t.Currency, &t.AmountMinor,
-			&t.Count); err != nil {
+		var (
+			t      Total
+			amount int64
+		)
+
+		if err := rows.Scan(&t.Month, &t.Category, &t.Currency, &amount); err != nil {
 			return nil, mapErr(err)
 		}
 
-		out = append(out, t)
+		if n := len(out); n == 0 || out[n-1].Month != t.Month ||
+			out[n-1].Category != t.Category || out[n-1].Currency != t.Currency {
+			out, sums = append(out, t), append(sums, new(big.Int))
+		}
+
+		out[len(out)-1].Count++
+		sums[len(sums)-1].Add(sums[len(sums)-1], big.NewInt(amount))
+	}
+
+	for i, sum := range sums {
+		out[i].AmountMinor, out[i].Overflow = clampInt64(sum)
+		out[i].AmountMinorDecimal = sum.String()
 	}
 
 	return out, mapErr(rows.Err())
+}
+
+// clampInt64 returns n as an int64, or the nearest int64 bound and true when
+// n does not fit.
+func clampInt64(n *big.Int) (int64, bool) {
+	switch {
+	case n.IsInt64():
+		return n.Int64(), false
+	case n.Sign() > 0:
+		return math.MaxInt64, true
+	default:
+		return math.MinInt64, true
+	}
 }
