@@ -1,43 +1,22 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
-
+	"github.com/ztkit/ztkit/examples/internal/openapicheck"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/api"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/app/apptest"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/server"
 )
-
-func loadSpec(t *testing.T) *openapi3.T {
-	t.Helper()
-
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-
-	return doc
-}
 
 // TestOpenAPICoversRoutes checks that the document and the server name the
 // same routes, both ways.
 func TestOpenAPICoversRoutes(t *testing.T) {
 	documented := map[string]bool{}
 
-	for path, item := range loadSpec(t).Paths.Map() {
+	for path, item := range openapicheck.Load(t, api.OpenAPI).Paths.Map() {
 		for method := range item.Operations() {
 			documented[method+" "+path] = true
 		}
@@ -61,63 +40,6 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 }
 
-// contract checks every request to the backend and its answer against
-// the OpenAPI document.
-type contract struct {
-	t      *testing.T
-	next   http.RoundTripper
-	router routers.Router
-	host   string
-	seen   map[string]bool
-}
-
-func (c *contract) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != c.host {
-		return c.next.RoundTrip(req)
-	}
-
-	route, params, err := c.router.FindRoute(req)
-	if err != nil {
-		c.t.Errorf("%s %s: not in the document: %v", req.Method, req.URL.Path, err)
-		return c.next.RoundTrip(req)
-	}
-
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-
-	in := &openapi3filter.RequestValidationInput{Request: req.Clone(req.Context()), Route: route,
-		PathParams: params, Options: &openapi3filter.Options{
-			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-	in.Request.Body = io.NopCloser(bytes.NewReader(body))
-
-	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
-		c.t.Errorf("%s %s: request breaks the contract: %v", req.Method, route.Path, err)
-	}
-
-	resp, err := c.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-
-	out, _ := io.ReadAll(resp.Body)
-	resp.Body = io.NopCloser(bytes.NewReader(out))
-
-	err = openapi3filter.ValidateResponse(req.Context(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
-		Body: io.NopCloser(bytes.NewReader(out))})
-	if err != nil {
-		c.t.Errorf("%s %s %d: answer breaks the contract: %v", req.Method, route.Path,
-			resp.StatusCode, err)
-	}
-
-	c.seen[req.Method+" "+route.Path] = true
-
-	return resp, nil
-}
-
 // TestFlowKeepsTheContract runs the device flow with every request and
 // answer checked against the OpenAPI document.
 func TestFlowKeepsTheContract(t *testing.T) {
@@ -125,16 +47,7 @@ func TestFlowKeepsTheContract(t *testing.T) {
 	ctx := context.Background()
 	dev := env.Device(t, "ES256")
 
-	doc := loadSpec(t)
-	doc.Servers = openapi3.Servers{{URL: env.App.URL()}}
-
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	c := &contract{t: t, next: env.HTTP.Transport, router: router, host: dev.BaseURL.Host,
-		seen: map[string]bool{}}
+	c := openapicheck.NewTransport(t, api.OpenAPI, env.App.URL(), env.HTTP.Transport)
 	dev.HTTP = &http.Client{Transport: c}
 
 	user := env.SignIn(t)
@@ -171,7 +84,7 @@ func TestFlowKeepsTheContract(t *testing.T) {
 	}
 
 	for _, r := range server.Routes() {
-		if !c.seen[r.Method+" "+r.Path] {
+		if !c.Seen[r.Method+" "+r.Path] {
 			t.Errorf("%s %s not exercised", r.Method, r.Path)
 		}
 	}
