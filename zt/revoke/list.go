@@ -33,6 +33,14 @@ type Config struct {
 	// entries that were new or extended, for example to write an audit event.
 	// It must not block and must not call back into the List.
 	OnRevoke func(entries []Entry)
+
+	// OnLift, when set, is called after a Lift withdrew an entry that was in
+	// force, with its kind and value, for example to write an audit event: a
+	// lift grants access back and deserves the same record as a revocation.
+	// Lifts that a redissync.Replicator applies (from another replica or a
+	// resync) call it too. It must not block and must not call back into the
+	// List.
+	OnLift func(k Kind, value string)
 }
 
 // RevokedError is the cause carried by the *zt.Error that CheckRevoked returns
@@ -113,6 +121,7 @@ type List struct {
 	ttl        time.Duration
 	now        func() time.Time
 	onRevoke   func([]Entry)
+	onLift     func(Kind, string)
 	shards     [numShards]shard
 	generation atomic.Uint64
 }
@@ -124,6 +133,7 @@ func NewList(cfg Config) *List {
 		ttl:      cfg.DefaultTTL,
 		now:      cfg.Now,
 		onRevoke: cfg.OnRevoke,
+		onLift:   cfg.OnLift,
 	}
 
 	if l.ttl <= 0 {
@@ -440,6 +450,10 @@ func (l *List) Lift(k Kind, value string) (bool, error) {
 	}
 
 	l.generation.Add(1)
+
+	if l.onLift != nil {
+		l.onLift(k, value)
+	}
 
 	return true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -356,7 +357,11 @@ func TestIssuedBefore(t *testing.T) {
 
 func TestLift(t *testing.T) {
 	clk := newClock()
-	l := revoke.NewList(revoke.Config{Now: clk.Now})
+
+	var seen []string
+	l := revoke.NewList(revoke.Config{Now: clk.Now, OnLift: func(k revoke.Kind, v string) {
+		seen = append(seen, k.String()+"|"+v)
+	}})
 	spiffeID := "spiffe://example.org/ns/prod/sa/billing"
 	p := &zt.Principal{Workload: &zt.Workload{ID: spiffeID}}
 
@@ -389,6 +394,10 @@ func TestLift(t *testing.T) {
 
 	if lifted, _ := l.Lift(revoke.Device, spiffeID); lifted {
 		t.Fatal("Lift of another kind reported a withdrawal")
+	}
+
+	if want := []string{revoke.Workload.String() + "|" + spiffeID}; !slices.Equal(seen, want) {
+		t.Fatalf("OnLift saw %q, want %q (only the lift that withdrew an entry)", seen, want)
 	}
 }
 
