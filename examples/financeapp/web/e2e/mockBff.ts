@@ -182,11 +182,13 @@ export class MockBff {
     }
     if (m('GET', /^\/v1\/me\/sessions$/)) return { sessions: [], events: this.events.filter((e) => e.user_id === me.id) }
     if (m('POST', /^\/v1\/me\/totp$/)) {
+      if (me.totp_enabled) throw new HttpError(409, 'totp_enabled', 'TOTP is already enabled')
       me.totp_secret = randomBase32(32)
       return { secret: me.totp_secret, otpauth_url: `otpauth://totp/ztkit%20Finance:${encodeURIComponent(me.email)}?secret=${me.totp_secret}&issuer=ztkit%20Finance` }
     }
     if (m('POST', /^\/v1\/me\/totp\/confirm$/)) {
-      if (!me.totp_secret || body.code !== totp(me.totp_secret)) throw new HttpError(400, 'invalid_field', 'that code is not right', 'code')
+      if (!me.totp_secret) throw new HttpError(409, 'totp_not_pending', 'start TOTP setup first')
+      if (body.code !== totp(me.totp_secret)) throw new HttpError(400, 'invalid_field', 'that code is not right', 'code')
       me.totp_enabled = true
       session.stepped_up_at = Date.now()
       return undefined
@@ -199,7 +201,7 @@ export class MockBff {
       return undefined
     }
     if (m('DELETE', /^\/v1\/me\/totp$/)) {
-      if (!me.totp_enabled) throw new HttpError(409, 'conflict', 'two-factor authentication is off')
+      if (!me.totp_enabled) throw new HttpError(409, 'totp_not_enabled', 'TOTP is not enabled')
       this.requireStepUp(session, res)
       me.totp_enabled = false
       me.totp_secret = undefined
@@ -342,10 +344,11 @@ export class MockBff {
 
   private signUp(body: Json, res: ServerResponse) {
     const email = String(body.email ?? '').toLowerCase()
-    if (this.users.some((u) => u.email === email)) throw new HttpError(409, 'email_taken', 'that email is already registered')
     if (String(body.password ?? '').length < 12) throw new HttpError(400, 'invalid_field', 'use at least 12 characters', 'password')
     const u: User = { id: randomUUID(), email, display_name: String(body.display_name), password: String(body.password), status: 'pending', totp_enabled: false, created_at: now(), updated_at: now() }
-    this.users.push(u)
+    // As the platform does: a registered email gets the same answer as a new one
+    // and changes nothing, so that sign-up reveals no account.
+    if (!this.users.some((x) => x.email === email)) this.users.push(u)
     res.statusCode = 202
     return publicUser(u)
   }
