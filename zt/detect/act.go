@@ -18,6 +18,18 @@ var revokeKinds = map[ActionKind]revoke.Kind{
 	RevokeDevice:  revoke.Device,
 }
 
+// revokeKindOf returns the facet that the revoking action named action
+// revokes.
+func revokeKindOf(action string) (revoke.Kind, bool) {
+	for k, kind := range revokeKinds {
+		if k.String() == action {
+			return kind, true
+		}
+	}
+
+	return 0, false
+}
+
 // target returns what act applies to in s.
 func target(k ActionKind, s *Subject) string {
 	switch k {

@@ -33,7 +33,9 @@
 // pipeline itself: Falco, falcosidekick and the Responder's own workload),
 // can run in dry-run mode, stores every alert with its outcomes in a
 // [Store] for the admin console, and emits an audit event for every action
-// taken or skipped, with the reason.
+// taken or skipped, with the reason. An operator who has dealt with an
+// alert withdraws its actions before they lapse with [Responder.Lift],
+// which is audited too.
 //
 // # Wiring
 //

@@ -18,7 +18,14 @@ type Revoker interface {
 	Revoke(ctx context.Context, entries ...revoke.Entry) error
 }
 
-// ListRevoker returns a Revoker that applies entries to l alone.
+// Lifter withdraws a revocation before it expires. A Revoker that is also a
+// Lifter (*redissync.Replicator, ListRevoker) lifts what it revoked when an
+// operator calls Responder.Lift.
+type Lifter interface {
+	Lift(ctx context.Context, k revoke.Kind, value string) (bool, error)
+}
+
+// ListRevoker returns a Revoker and Lifter that applies entries to l alone.
 func ListRevoker(l *revoke.List) Revoker {
 	return listRevoker{l}
 }
@@ -27,6 +34,10 @@ type listRevoker struct{ l *revoke.List }
 
 func (r listRevoker) Revoke(_ context.Context, entries ...revoke.Entry) error {
 	return r.l.RevokeAll(entries)
+}
+
+func (r listRevoker) Lift(_ context.Context, k revoke.Kind, value string) (bool, error) {
+	return r.l.Lift(k, value)
 }
 
 // RateLimit caps the disruptive actions (quarantines and revocations) that a
@@ -131,11 +142,20 @@ type Outcome struct {
 
 	// Until is when a quarantine, revocation or risk raise lapses.
 	Until time.Time `json:"until,omitzero"`
+
+	// Lifted is when an operator withdrew the action before Until, through
+	// Responder.Lift; zero while it stands.
+	Lifted time.Time `json:"lifted,omitzero"`
 }
 
-// String returns "action:taken", or "action:reason" for a skipped action,
-// for example "quarantine:protected.namespace".
+// String returns "action:taken", "action:lifted" for an action withdrawn
+// early, or "action:reason" for a skipped action, for example
+// "quarantine:protected.namespace".
 func (o Outcome) String() string {
+	if o.Taken && !o.Lifted.IsZero() {
+		return o.Action + ":lifted"
+	}
+
 	if o.Taken {
 		return o.Action + ":taken"
 	}
@@ -151,6 +171,8 @@ type Responder struct {
 	protect Protection
 	limit   RateLimit
 	dedup   time.Duration
+
+	liftMu sync.Mutex // serializes Lift's read, modify and store of an alert
 
 	mu      sync.Mutex
 	seen    map[string]int64

@@ -2,9 +2,14 @@ package detect
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
+
+// ErrAlertNotFound is returned by Store.Get, and by Responder.Lift, for an
+// alert ID that the store does not hold.
+var ErrAlertNotFound = errors.New("detect: alert not found")
 
 // Store keeps alerts for an operator to review, for example on an admin
 // console's "security alerts" page.
@@ -14,6 +19,10 @@ type Store interface {
 
 	// List returns the stored alerts that match q, newest first.
 	List(ctx context.Context, q Query) ([]Alert, error)
+
+	// Get returns the alert with the given ID, or an error that matches
+	// ErrAlertNotFound.
+	Get(ctx context.Context, id string) (Alert, error)
 }
 
 // Query selects alerts from a Store. Its zero value selects everything, up
@@ -89,6 +98,19 @@ func (s *MemoryStore) Add(_ context.Context, a Alert) error {
 	s.full = s.full || s.next == 0
 
 	return nil
+}
+
+// Get returns the alert with the given ID, or ErrAlertNotFound.
+func (s *MemoryStore) Get(_ context.Context, id string) (Alert, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+
+	i, ok := s.index[id]
+	if !ok || id == "" {
+		return Alert{}, ErrAlertNotFound
+	}
+
+	return s.ring[i], nil
 }
 
 // List returns the alerts that match q, most recently added first.
