@@ -259,3 +259,19 @@ test_admin_alerts_for_admins_only if {
 		with data.ztkit.pip.facts as facts
 	not b.allow
 }
+
+test_lifting_an_alert_needs_a_fresh_admin_sign_in if {
+	d := admin.decision with input as req("admin.alerts.lift", stale("root", "admin"), "public")
+		with data.ztkit.pip.facts as facts
+	d.allow
+	d.obligations.step_up.method == "pwd"
+
+	f := admin.decision with input as req("admin.alerts.lift", subject("root", "admin"), "public")
+		with data.ztkit.pip.facts as facts
+	f.allow
+	f.obligations == {}
+
+	u := admin.decision with input as req("admin.alerts.lift", subject("alice", "user"), "public")
+		with data.ztkit.pip.facts as facts
+	not u.allow
+}

@@ -35,6 +35,7 @@ func (p *Platform) openDetect() (audit.SinkConfig, error) {
 	if err != nil {
 		return audit.SinkConfig{}, fmt.Errorf("app: detect: %w", err)
 	}
+	p.responder = responder
 
 	mc := p.cfg.Detect
 	mc.Handler = responder

@@ -23,6 +23,7 @@ func TestDetection(t *testing.T) {
 	// Sign the admin in first: a later sign-in from the brute-forcing
 	// address would count as a compromised one (and be revoked).
 	admin := e.login(e.admin.Email, e.admin.Password)
+	admin.id = adminID(t, e)
 	a := e.signUp("alice", domain.RoleUser)
 	stale := mustIssue(t, e, a.id, time.Now().Add(-time.Hour))
 
@@ -56,6 +57,58 @@ func TestDetection(t *testing.T) {
 
 	if r := e.do("GET", "/v1/admin/alerts", a.token, nil); r.status != http.StatusForbidden {
 		t.Fatalf("alerts as a user: %d", r.status)
+	}
+
+	liftAlert(t, e, admin, a, alert.ID, stale)
+}
+
+// liftAlert has the admin lift the alert about a: its risk raise is
+// withdrawn, so that a's stale session works again without a step-up, and
+// the lift is in the audit trail with the admin as actor.
+func liftAlert(t *testing.T, e *env, admin, a account, id, stale string) {
+	t.Helper()
+
+	path := "/v1/admin/alerts/" + id + "/lift"
+	if r := e.do("POST", path, a.token, nil); r.status != http.StatusForbidden {
+		t.Fatalf("lift as a user: %d %s", r.status, r.body)
+	}
+
+	for bad, want := range map[string]int{
+		"/v1/admin/alerts/x'%20OR%201=1--/lift":                  http.StatusBadRequest,
+		"/v1/admin/alerts/" + strings.Repeat("a", 129) + "/lift": http.StatusBadRequest,
+		"/v1/admin/alerts/0123456789abcdef/lift":                 http.StatusNotFound,
+	} {
+		if r := e.do("POST", bad, admin.token, nil); r.status != want {
+			t.Fatalf("POST %s: %d %s, want %d", bad, r.status, r.body, want)
+		}
+	}
+
+	r := e.do("POST", path, admin.token, nil)
+
+	var lifted backend.Alert
+	r.decode(t, &lifted)
+
+	if r.status != http.StatusOK || !strings.Contains(lifted.Response, "raise_risk:lifted") {
+		t.Fatalf("lift: %d %s", r.status, r.body)
+	}
+
+	if r := e.do("GET", "/v1/transactions", stale, nil); r.status != http.StatusOK {
+		t.Fatalf("stale session after the lift: %d %s", r.status, r.body)
+	}
+
+	if r := e.do("POST", path, admin.token, nil); r.status != http.StatusOK {
+		t.Fatalf("second lift: %d %s", r.status, r.body)
+	}
+
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		r := e.do("GET", "/v1/admin/audit?action=detect.lift.raise_risk", admin.token, nil)
+		if r.status == http.StatusOK && strings.Contains(string(r.body), admin.id) {
+			return
+		}
+
+		if time.Now().After(deadline) {
+			t.Fatalf("no audit event for the lift by %s: %d %s", admin.id, r.status, r.body)
+		}
 	}
 }
 

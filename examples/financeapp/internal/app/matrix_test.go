@@ -208,7 +208,7 @@ func (w *world) request(t *testing.T, r routes.Route, p principal, own bool) (st
 
 	id := ""
 	switch {
-	case r.Resource != "":
+	case r.Owner:
 		id = w.resourceOf(t, r.Resource, owner, cannotOwn)
 	case strings.Contains(r.Path, "{id}") && own:
 		id = p.acct.id

@@ -156,6 +156,8 @@ type Platform struct {
 	risk   *detect.RiskStore
 	alerts *detect.MemoryStore
 
+	responder *detect.Responder
+
 	listeners  map[routes.Service]net.Listener
 	sinks      []pip.Sink
 	stopPoll   context.CancelFunc

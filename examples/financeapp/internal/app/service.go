@@ -69,6 +69,7 @@ func (p *Platform) backendService(u *unit) (*backend.Service, error) {
 	return backend.New(backend.Config{
 		Store: p.store, PIP: p.pip, Password: p.cfg.Password,
 		Revoke: p.revokeSessions, Audit: p.emit, Alerts: p.alerts,
+		LiftAlert: p.responder.Lift,
 		Filter: func(ctx context.Context, c echo.Context) (string, bool, error) {
 			return auditorFilter(ctx, u.engine, c)
 		},

@@ -1,7 +1,9 @@
 package backend
 
 import (
+	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +11,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/httpx"
+	"github.com/ztkit/ztkit/zt"
+	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/detect"
 )
 
@@ -54,6 +59,42 @@ func (s *Service) adminAlerts(c echo.Context) error {
 
 	return c.JSON(http.StatusOK, map[string]any{"alerts": out})
 }
+
+// adminLiftAlert withdraws the quarantines, revocations and risk raises
+// that the response to an alert put in place, and answers the alert as it
+// now stands. The lift is audited with the admin as its actor.
+func (s *Service) adminLiftAlert(c echo.Context) error {
+	id := c.Param("id")
+	if !alertIDPattern.MatchString(id) {
+		return &domain.FieldError{Field: "id", Msg: "is not an alert id"}
+	}
+
+	if _, _, err := caller(c); err != nil {
+		return err
+	}
+
+	if s.cfg.LiftAlert == nil {
+		return httpx.Fail(http.StatusNotFound, "not_found", "no such alert")
+	}
+
+	ctx := c.Request().Context()
+	p, _ := zt.PrincipalFrom(ctx)
+
+	a, err := s.cfg.LiftAlert(ctx, id, audit.ActorOf(p))
+	if errors.Is(err, detect.ErrAlertNotFound) {
+		return httpx.Fail(http.StatusNotFound, "not_found", "no such alert")
+	}
+
+	if err != nil {
+		return err
+	}
+
+	return c.JSON(http.StatusOK, alertOf(&a))
+}
+
+// alertIDPattern matches the IDs that detectors and the Falco receiver give
+// alerts.
+var alertIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // alertQuery reads min_severity (low, medium, high or critical), since (RFC
 // 3339) and limit (1 to 500, 100 by default).

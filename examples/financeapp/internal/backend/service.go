@@ -54,6 +54,11 @@ type Config struct {
 	// an empty list.
 	Alerts detect.Store
 
+	// LiftAlert withdraws the actions taken for an alert, for an admin who
+	// has dealt with it (detect.Responder.Lift). Nil answers 404 to every
+	// lift.
+	LiftAlert func(ctx context.Context, id string, by audit.Actor) (detect.Alert, error)
+
 	// Password is the argon2id cost for new hashes; zero means
 	// password.Default.
 	Password password.Params
@@ -169,6 +174,7 @@ func (s *Service) Handlers() map[string]echo.HandlerFunc {
 		"admin.session_log":           s.adminSessionLog,
 		"admin.audit":                 s.adminAudit,
 		"admin.alerts":                s.adminAlerts,
+		"admin.alerts.lift":           s.adminLiftAlert,
 
 		"pip.read": s.pipFeed,
 	}

@@ -49,7 +49,8 @@ type Route struct {
 	// Owner routes act on one resource ({id}) that must be the caller's.
 	Owner bool
 
-	// Resource is the type of the {id} resource, for owner routes.
+	// Resource is the type of the {id} resource; owner routes must set it,
+	// others name it for the policy and the audit trail ("user" when empty).
 	Resource string
 
 	// StepUp routes need a fresh sign-in (and TOTP when enabled).
@@ -118,6 +119,7 @@ var Table = []Route{
 	{Method: get, Path: "/v1/admin/session-log", Action: "admin.session_log", Service: Admin, Roles: admins},
 	{Method: get, Path: "/v1/admin/audit", Action: "admin.audit", Service: Admin, Roles: admins},
 	{Method: get, Path: "/v1/admin/alerts", Action: "admin.alerts", Service: Admin, Roles: admins},
+	{Method: post, Path: "/v1/admin/alerts/{id}/lift", Action: "admin.alerts.lift", Service: Admin, Roles: admins, Resource: "alert", StepUp: true},
 
 	{Method: post, Path: "/internal/v1/drafts", Action: "drafts.ingest", Service: ZeroSMS, Roles: users, Internal: true},
 
