@@ -330,6 +330,13 @@ export class MockBff {
         const alerts = this.alerts.filter((a) => rank.indexOf(String(a.severity)) >= min && Date.parse(String(a.time)) >= since)
         return { alerts: alerts.sort((a, b) => String(b.time).localeCompare(String(a.time))).slice(0, limit) }
       }
+      if ((p = m('POST', /^\/v1\/admin\/alerts\/([^/]+)\/lift$/))) {
+        this.requireStepUp(session, res)
+        const a = this.alerts.find((x) => x.id === p?.[1])
+        if (!a) throw new HttpError(404, 'not_found', 'no such alert')
+        a.response = String(a.response ?? '').replace(/\b(?!notify)(\w+):taken\b/g, '$1:lifted')
+        return a
+      }
     }
 
     throw new HttpError(403, 'forbidden', 'the policy denied this request')

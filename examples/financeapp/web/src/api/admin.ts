@@ -43,6 +43,11 @@ export const adminApi = api.injectEndpoints({
       transformResponse: (r: { alerts: SecurityAlert[] }) => r.alerts,
       providesTags: ['Alert'],
     }),
+    /** liftAlert withdraws what the response to an alert put in place (step-up). */
+    liftAlert: b.mutation<SecurityAlert, string>({
+      query: (id) => ({ url: `/v1/admin/alerts/${encodeURIComponent(id)}/lift`, method: 'POST' }),
+      invalidatesTags: ['Alert', 'Audit'],
+    }),
   }),
 })
 
@@ -55,4 +60,5 @@ export const {
   useRevokeSessionsMutation,
   useAuditTrailQuery,
   useAlertsQuery,
+  useLiftAlertMutation,
 } = adminApi

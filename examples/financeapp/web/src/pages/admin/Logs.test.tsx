@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { Alerts, AuditTrail, auditQuery, describeResponse } from './Logs'
+import { Alerts, AuditTrail, auditQuery, describeResponse, liftable } from './Logs'
 import { json, renderRoutes, route, serve, userOf } from '../../test/server'
 import type { AuditEvent, SecurityAlert } from '../../api/types'
 
@@ -122,6 +122,34 @@ describe('Alerts', () => {
     const since = Date.parse(params(served.requests.at(-1)!).get('since') ?? '')
     expect(since).toBeGreaterThanOrEqual(before - 86_400_000 - 1000)
     expect(since).toBeLessThanOrEqual(Date.now() - 86_400_000 + 1000)
+  })
+
+  it('lifts the response to an alert and shows it lifted', async () => {
+    let response = 'raise_risk:taken, revoke_session:skipped'
+    const served = serve(
+      route('GET', '/api/v1/admin/alerts', () => json({ alerts: [{ ...alert('a1', 'high'), response }, alert('a2', 'low')] })),
+      route('POST', '/api/v1/admin/alerts/a1/lift', () => {
+        response = 'raise_risk:lifted, revoke_session:skipped'
+        return json({ ...alert('a1', 'high'), response })
+      }),
+    )
+    renderRoutes([{ path: '/admin/alerts', element: <Alerts /> }], '/admin/alerts')
+    const lift = await screen.findByRole('button', { name: 'Lift the response to: alert a1' })
+    // a2's response took no action that could be lifted
+    expect(screen.queryByRole('button', { name: 'Lift the response to: alert a2' })).toBeNull()
+
+    await userEvent.click(lift)
+    expect(await screen.findByText(/Raise risk \(lifted\)/)).toBeInTheDocument()
+    expect(served.requests.some((r) => r.method === 'POST' && r.url.endsWith('/api/v1/admin/alerts/a1/lift'))).toBe(true)
+    expect(screen.queryByRole('button', { name: 'Lift the response to: alert a1' })).toBeNull()
+  })
+
+  it('knows which responses can be lifted', () => {
+    expect(liftable('quarantine:taken, raise_risk:taken')).toBe(true)
+    expect(liftable('quarantine:lifted, notify:taken')).toBe(false)
+    expect(liftable('notify:taken, revoke_device:taken')).toBe(true)
+    expect(liftable('quarantine:lifted, raise_risk:dry_run')).toBe(false)
+    expect(liftable('account locked')).toBe(false)
   })
 
   it('puts the response of the detectors into words', () => {

@@ -1,7 +1,7 @@
 import { useState } from 'react'
-import { useAlertsQuery, useAuditTrailQuery, useSessionLogQuery, useUsersQuery } from '../../api/admin'
+import { useAlertsQuery, useAuditTrailQuery, useLiftAlertMutation, useSessionLogQuery, useUsersQuery } from '../../api/admin'
 import { describeError } from '../../api/problem'
-import { severities, type AuditQuery, type Severity } from '../../api/types'
+import { severities, type AuditQuery, type SecurityAlert, type Severity } from '../../api/types'
 import { Alert, Badge, Button, Card, Empty, Field, Input, Loading, PageHeader, Select, TableScroll } from '../../components/ui'
 import { dayEnd, dayStart, formatDateTime, label } from '../../lib/format'
 
@@ -257,6 +257,61 @@ export function describeResponse(response: string): string {
     .join(', ')
 }
 
+/**
+ * liftable reports whether an alert's response took an action that can be
+ * lifted: a revocation or a risk raise, not a notification.
+ */
+export function liftable(response: string): boolean {
+  return response.split(',').some((part) => {
+    const [action, outcome] = part.trim().split(':')
+    return outcome === 'taken' && action !== 'notify'
+  })
+}
+
+/**
+ * AlertRow shows one alert, with a Lift button while an action of its
+ * response (a revocation, a risk raise) is in force.
+ */
+function AlertRow({ alert: a, subject }: { alert: SecurityAlert; subject: (s: string) => string }) {
+  const [lift, state] = useLiftAlertMutation()
+  return (
+    <li className="flex flex-col gap-1 py-4 sm:flex-row sm:items-start sm:justify-between sm:gap-4">
+      <div className="min-w-0">
+        <div className="flex flex-wrap items-center gap-2">
+          <Badge tone={severityTone[a.severity] ?? 'slate'}>{label(a.severity)}</Badge>
+          <p className="font-medium break-words text-slate-900">{headline(a.summary)}</p>
+        </div>
+        <p className="mt-1 text-sm break-all text-slate-600">
+          <span className="font-mono text-xs">{a.rule}</span>
+          {a.subject ? ` · ${subject(a.subject)}` : ''}
+        </p>
+        {a.response && <p className="mt-1 text-sm text-slate-700">Response: {describeResponse(a.response)}</p>}
+        {state.error && (
+          <div className="mt-2">
+            <Alert>{describeError(state.error).message}</Alert>
+          </div>
+        )}
+      </div>
+      <div className="flex shrink-0 items-center gap-3 sm:flex-col sm:items-end">
+        <p className="text-xs whitespace-nowrap text-slate-500 tabular-nums">
+          <time dateTime={a.time}>{formatDateTime(a.time)}</time>
+        </p>
+        {a.response && liftable(a.response) && (
+          <Button
+            variant="secondary"
+            busy={state.isLoading}
+            onClick={() => lift(a.id)}
+            aria-label={`Lift the response to: ${a.summary}`}
+            title="Withdraw the revocations and risk raises of this response now"
+          >
+            Lift
+          </Button>
+        )}
+      </div>
+    </li>
+  )
+}
+
 /** headline capitalises an alert's summary. */
 function headline(summary: string): string {
   return summary.charAt(0).toUpperCase() + summary.slice(1)
@@ -354,22 +409,7 @@ export function Alerts() {
           <>
             <ul className="-my-4 divide-y divide-slate-100" aria-label="Alerts" aria-busy={alerts.isFetching || undefined}>
               {alerts.data?.map((a) => (
-                <li key={a.id} className="flex flex-col gap-1 py-4 sm:flex-row sm:items-start sm:justify-between sm:gap-4">
-                  <div className="min-w-0">
-                    <div className="flex flex-wrap items-center gap-2">
-                      <Badge tone={severityTone[a.severity] ?? 'slate'}>{label(a.severity)}</Badge>
-                      <p className="font-medium break-words text-slate-900">{headline(a.summary)}</p>
-                    </div>
-                    <p className="mt-1 text-sm break-all text-slate-600">
-                      <span className="font-mono text-xs">{a.rule}</span>
-                      {a.subject ? ` · ${subject(a.subject)}` : ''}
-                    </p>
-                    {a.response && <p className="mt-1 text-sm text-slate-700">Response: {describeResponse(a.response)}</p>}
-                  </div>
-                  <p className="shrink-0 text-xs whitespace-nowrap text-slate-500 tabular-nums">
-                    <time dateTime={a.time}>{formatDateTime(a.time)}</time>
-                  </p>
-                </li>
+                <AlertRow key={a.id} alert={a} subject={subject} />
               ))}
             </ul>
             {(alerts.data?.length ?? 0) >= limit && limit < 500 && (
