@@ -47,14 +47,12 @@ func (q *Query) match(a *Alert) bool {
 		(q.Source == "" || a.Source == q.Source)
 }
 
-// TODO(detect): a database/sql Store, so that alerts outlive a restart and
-// every replica's admin console sees them all.
-
 // DefaultMemoryStoreSize is the capacity of a MemoryStore made with size 0.
 const DefaultMemoryStoreSize = 10_000
 
 // MemoryStore is a Store that keeps the most recent alerts in memory, up to
-// a fixed number; the oldest is dropped to make room. It is safe for
+// a fixed number; the oldest is dropped to make room. For alerts that
+// outlive a restart and are shared by replicas, use sqlstore. It is safe for
 // concurrent use.
 type MemoryStore struct {
 	mu    sync.RWMutex

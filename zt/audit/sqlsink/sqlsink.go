@@ -18,23 +18,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
-	"time"
 
+	"github.com/ztkit/ztkit/internal/sqldialect"
 	"github.com/ztkit/ztkit/zt/audit"
 )
 
 // Dialect selects the SQL spoken to the database.
-type Dialect int
+type Dialect = sqldialect.Dialect
 
 const (
 	// Postgres is PostgreSQL (timestamptz, jsonb, $n placeholders).
-	Postgres Dialect = iota + 1
+	Postgres = sqldialect.Postgres
 
 	// SQLite is SQLite (text timestamps, JSON text, ? placeholders).
-	SQLite
+	SQLite = sqldialect.SQLite
 )
 
 // DefaultTable is the table name used when Config.Table is empty.
@@ -69,24 +67,22 @@ type Sink struct {
 	rows    int
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$`)
-
 // New validates cfg and returns a Sink.
 func New(cfg Config) (*Sink, error) {
 	if cfg.DB == nil {
 		return nil, errors.New("sqlsink: Config.DB is required")
 	}
 
-	if cfg.Dialect != Postgres && cfg.Dialect != SQLite {
-		return nil, fmt.Errorf("sqlsink: unknown dialect %d", cfg.Dialect)
+	if err := cfg.Dialect.Check(); err != nil {
+		return nil, fmt.Errorf("sqlsink: %w", err)
 	}
 
 	if cfg.Table == "" {
 		cfg.Table = DefaultTable
 	}
 
-	if !identifier.MatchString(cfg.Table) {
-		return nil, fmt.Errorf("sqlsink: table name %q is not a plain identifier", cfg.Table)
+	if err := sqldialect.CheckTable(cfg.Table); err != nil {
+		return nil, fmt.Errorf("sqlsink: %w", err)
 	}
 
 	if cfg.RowsPerInsert <= 0 {
@@ -107,10 +103,7 @@ var columns = []string{
 
 // Schema returns the statements that create the table and its indexes.
 func (s *Sink) Schema() []string {
-	ts, js := "TIMESTAMPTZ", "JSONB"
-	if s.dialect == SQLite {
-		ts, js = "TEXT", "TEXT"
-	}
+	ts, js := s.dialect.Types()
 
 	index := strings.ReplaceAll(s.table, ".", "_")
 
@@ -206,7 +199,7 @@ func (s *Sink) insert(n int) string {
 			}
 
 			p++
-			b.WriteString(s.placeholder(p))
+			b.WriteString(s.dialect.Placeholder(p))
 		}
 
 		b.WriteByte(')')
@@ -217,21 +210,13 @@ func (s *Sink) insert(n int) string {
 	return b.String()
 }
 
-func (s *Sink) placeholder(n int) string {
-	if s.dialect == SQLite {
-		return "?"
-	}
-
-	return "$" + strconv.Itoa(n)
-}
-
 func (s *Sink) args(events []audit.Event) []any {
 	args := make([]any, 0, len(events)*len(columns))
 
 	for i := range events {
 		e := &events[i]
 		args = append(args,
-			e.ID, s.time(e.Time), e.Kind, e.Actor.User, e.Actor.Session, e.Actor.Device,
+			e.ID, s.dialect.Time(e.Time), e.Kind, e.Actor.User, e.Actor.Session, e.Actor.Device,
 			e.Actor.Workload, e.Action, e.Resource.Type, e.Resource.ID, e.Resource.Owner,
 			e.Decision, jsonText(e.Reasons, "[]"), e.PolicyRevision, e.DecisionID, e.RequestID,
 			e.TraceID, e.SourceAddr, e.UserAgent, e.Method, e.Route, e.Status,
@@ -239,17 +224,6 @@ func (s *Sink) args(events []audit.Event) []any {
 	}
 
 	return args
-}
-
-// sqliteTime is a fixed-width UTC layout, so that text order is time order.
-const sqliteTime = "2006-01-02T15:04:05.000000000Z"
-
-func (s *Sink) time(t time.Time) any {
-	if s.dialect == SQLite {
-		return t.UTC().Format(sqliteTime)
-	}
-
-	return t
 }
 
 func jsonText[T any](v T, empty string) string {
