@@ -3,21 +3,34 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/detect"
+	"github.com/ztkit/ztkit/zt/detect/sqlstore"
 )
+
+// AlertRetention is how long the platform keeps security alerts in its
+// database.
+const AlertRetention = 90 * 24 * time.Hour
 
 // openDetect builds the detection and response chain of this process: a
 // Monitor that reads the audit stream (sign-in attempts and decisions), a
 // Responder that answers its alerts through the revocation list (shared
 // through Redis when configured) and the risk store that every service's
-// middleware reads, and the alert store behind GET /v1/admin/alerts. It
-// returns the Monitor's audit sink; the Monitor runs until Close.
-func (p *Platform) openDetect() (audit.SinkConfig, error) {
+// middleware reads, and the alert store behind GET /v1/admin/alerts (a
+// table in the database where this process has it, else memory). It returns
+// the Monitor's audit sink; the Monitor runs until Close.
+func (p *Platform) openDetect(ctx context.Context) (audit.SinkConfig, error) {
 	p.risk = detect.NewRiskStore(detect.RiskConfig{})
-	p.alerts = detect.NewMemoryStore(0)
+
+	alerts, err := p.alertStore(ctx)
+	if err != nil {
+		return audit.SinkConfig{}, err
+	}
+	p.alerts = alerts
 
 	cfg := detect.ResponderConfig{
 		Revocations: p.revoke, Risk: p.risk, Alerts: p.alerts,
@@ -41,18 +54,51 @@ func (p *Platform) openDetect() (audit.SinkConfig, error) {
 	mc.Handler = responder
 	monitor := detect.NewMonitor(mc)
 
-	ctx, cancel := context.WithCancel(context.Background())
+	run, cancel := context.WithCancel(context.Background())
 	p.stopDetect = cancel
 	p.wg.Add(1)
 
 	go func() {
 		defer p.wg.Done()
-		_ = monitor.Run(ctx)
+		_ = monitor.Run(run)
 	}()
 
 	// Detection must never make the trail refuse a request: a full queue
 	// drops events for the Monitor only.
 	return audit.SinkConfig{Name: "detect", Sink: monitor, Overflow: audit.Drop}, nil
+}
+
+// alertStore returns the table of security alerts, migrated and cut to
+// AlertRetention, when this process has the database; memory otherwise (the
+// front services' own detections, which their consoles do not list).
+//
+// TODO(alerts): prune on a schedule too; a process that runs for months
+// only prunes when it starts.
+func (p *Platform) alertStore(ctx context.Context) (detect.Store, error) {
+	if p.store == nil {
+		return detect.NewMemoryStore(0), nil
+	}
+
+	dialect := sqlstore.SQLite
+	if p.store.Dialect() == store.Postgres {
+		dialect = sqlstore.Postgres
+	}
+
+	s, err := sqlstore.New(sqlstore.Config{DB: p.store.DB(), Dialect: dialect,
+		Table: store.AlertTable})
+	if err != nil {
+		return nil, fmt.Errorf("app: alerts: %w", err)
+	}
+
+	if err := s.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("app: alerts: %w", err)
+	}
+
+	if _, err := s.Prune(ctx, time.Now().Add(-AlertRetention)); err != nil {
+		return nil, fmt.Errorf("app: alerts: %w", err)
+	}
+
+	return s, nil
 }
 
 // Risk returns the platform's risk store, raised by the Responder.

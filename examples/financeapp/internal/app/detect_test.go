@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,7 +11,9 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/app"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/backend"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/zt/detect"
+	"github.com/ztkit/ztkit/zt/detect/sqlstore"
 )
 
 // TestDetection signs in wrongly five times to one account: the sign-in
@@ -60,6 +64,30 @@ func TestDetection(t *testing.T) {
 	}
 
 	liftAlert(t, e, admin, a, alert.ID, stale)
+	alertIsInTheDatabase(t, e, alert.ID)
+}
+
+// alertIsInTheDatabase reads the alert back through a store of its own on
+// the platform's database, as a restarted backend would, lifted outcome
+// and all.
+func alertIsInTheDatabase(t *testing.T, e *env, id string) {
+	t.Helper()
+
+	dialect := sqlstore.SQLite
+	if e.p.Store().Dialect() == store.Postgres {
+		dialect = sqlstore.Postgres
+	}
+
+	s, err := sqlstore.New(sqlstore.Config{DB: e.p.Store().DB(), Dialect: dialect,
+		Table: store.AlertTable})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a, err := s.Get(context.Background(), id)
+	if err != nil || !strings.Contains(fmt.Sprint(a.Outcomes), "raise_risk:lifted") {
+		t.Fatalf("the alert in the database: %+v, %v", a.Outcomes, err)
+	}
 }
 
 // liftAlert has the admin lift the alert about a: its risk raise is

@@ -154,7 +154,7 @@ type Platform struct {
 	emit   audit.Emitter
 	edge   *public.Service
 	risk   *detect.RiskStore
-	alerts *detect.MemoryStore
+	alerts detect.Store
 
 	responder *detect.Responder
 
@@ -285,7 +285,7 @@ func (p *Platform) openAudit(ctx context.Context) error {
 
 	sinks = append(sinks, trail)
 
-	detector, err := p.openDetect()
+	detector, err := p.openDetect(ctx)
 	if err != nil {
 		return err
 	}

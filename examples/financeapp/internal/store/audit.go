@@ -13,6 +13,9 @@ import (
 // AuditTable is the table that zt/audit's SQL sink writes audit events to.
 const AuditTable = "audit_events"
 
+// AlertTable is the table that zt/detect's SQL store keeps security alerts in.
+const AlertTable = "security_alerts"
+
 // AuditFilter selects audit events; zero fields match everything.
 type AuditFilter struct {
 	UserID   string
