@@ -12,6 +12,7 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/backend"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
+	"github.com/ztkit/ztkit/examples/financeapp/internal/storetest"
 	"github.com/ztkit/ztkit/zt/detect"
 	"github.com/ztkit/ztkit/zt/detect/sqlstore"
 )
@@ -20,9 +21,20 @@ import (
 // service's audit events reach the Monitor, whose brute-force alert is
 // listed by GET /v1/admin/alerts, and whose response raises the account's
 // risk so that the policies ask its stale sessions for a step-up.
+//
+// It runs on both databases: the alert is kept, and lifted, in the
+// platform's own.
 func TestDetection(t *testing.T) {
-	e := startWith(t, app.Config{Detect: detect.MonitorConfig{
-		DenialBurst: detect.DefaultDenialBurst, Enumeration: detect.DefaultEnumeration}})
+	t.Run("sqlite", func(t *testing.T) { detection(t, app.Config{}) })
+	t.Run("postgres", func(t *testing.T) {
+		detection(t, app.Config{Dialect: store.Postgres, DSN: storetest.PostgresSchema(t)})
+	})
+}
+
+func detection(t *testing.T, cfg app.Config) {
+	cfg.Detect = detect.MonitorConfig{DenialBurst: detect.DefaultDenialBurst,
+		Enumeration: detect.DefaultEnumeration}
+	e := startWith(t, cfg)
 
 	// Sign the admin in first: a later sign-in from the brute-forcing
 	// address would count as a compromised one (and be revoked).
