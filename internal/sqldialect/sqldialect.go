@@ -4,6 +4,9 @@
 package sqldialect
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -68,6 +71,37 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-
 func CheckTable(name string) error {
 	if !identifier.MatchString(name) {
 		return fmt.Errorf("table name %q is not a plain identifier", name)
+	}
+
+	return nil
+}
+
+// Table checks the database, dialect and table name that a SQL package was
+// configured with, and returns the table to use: table, or def when it is
+// empty.
+func Table(db *sql.DB, d Dialect, table, def string) (string, error) {
+	if db == nil {
+		return "", errors.New("no database: Config.DB is required")
+	}
+
+	if err := d.Check(); err != nil {
+		return "", err
+	}
+
+	if table == "" {
+		table = def
+	}
+
+	return table, CheckTable(table)
+}
+
+// Migrate runs the schema statements in order; each must be idempotent
+// (CREATE ... IF NOT EXISTS).
+func Migrate(ctx context.Context, db *sql.DB, schema []string) error {
+	for _, stmt := range schema {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
 	}
 
 	return nil

@@ -4,11 +4,17 @@
 package testenv
 
 import (
+	"crypto/rand"
+	"database/sql"
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ztkit/ztkit/internal/sqldialect"
 )
 
 // Defaults used when the variables are unset; they match the services that
@@ -51,6 +57,53 @@ func PostgresDSN(t testing.TB) string {
 	requireTCP(t, "PostgreSQL", u.Host, "set ZTKIT_TEST_POSTGRES or run scripts/services.sh")
 
 	return dsn
+}
+
+// SQLBackend is a database that the SQL packages' tests run against.
+type SQLBackend struct {
+	// Name names the backend in subtest names: "sqlite" or "postgres".
+	Name string
+
+	// Dialect is the backend's SQL dialect.
+	Dialect sqldialect.Dialect
+
+	// Open returns a database closed when the test ends: a fresh SQLite file,
+	// or the PostgreSQL of PostgresDSN (skipping or failing as it does).
+	Open func(t testing.TB) *sql.DB
+}
+
+// SQLBackends lists SQLite (driver "sqlite") and PostgreSQL (driver "pgx");
+// the test imports the drivers.
+var SQLBackends = []SQLBackend{
+	{Name: "sqlite", Dialect: sqldialect.SQLite, Open: func(t testing.TB) *sql.DB {
+		return openDB(t, "sqlite", filepath.Join(t.TempDir(), "test.db"))
+	}},
+	{Name: "postgres", Dialect: sqldialect.Postgres, Open: func(t testing.TB) *sql.DB {
+		return openDB(t, "pgx", PostgresDSN(t))
+	}},
+}
+
+// TempTable returns a fresh table name that starts with prefix, and drops
+// the table from db when the test ends.
+func TempTable(t testing.TB, db *sql.DB, prefix string) string {
+	name := prefix + "_" + strings.ToLower(rand.Text()[:12])
+
+	t.Cleanup(func() { _, _ = db.Exec("DROP TABLE IF EXISTS " + name) })
+
+	return name
+}
+
+func openDB(t testing.TB, driver, dsn string) *sql.DB {
+	t.Helper()
+
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("testenv: open %s: %v", driver, err)
+	}
+
+	t.Cleanup(func() { _ = db.Close() })
+
+	return db
 }
 
 // RedisAddr returns the address of a reachable Redis server, from

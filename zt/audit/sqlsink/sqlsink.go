@@ -16,7 +16,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -69,19 +68,8 @@ type Sink struct {
 
 // New validates cfg and returns a Sink.
 func New(cfg Config) (*Sink, error) {
-	if cfg.DB == nil {
-		return nil, errors.New("sqlsink: Config.DB is required")
-	}
-
-	if err := cfg.Dialect.Check(); err != nil {
-		return nil, fmt.Errorf("sqlsink: %w", err)
-	}
-
-	if cfg.Table == "" {
-		cfg.Table = DefaultTable
-	}
-
-	if err := sqldialect.CheckTable(cfg.Table); err != nil {
+	table, err := sqldialect.Table(cfg.DB, cfg.Dialect, cfg.Table, DefaultTable)
+	if err != nil {
 		return nil, fmt.Errorf("sqlsink: %w", err)
 	}
 
@@ -89,7 +77,7 @@ func New(cfg Config) (*Sink, error) {
 		cfg.RowsPerInsert = DefaultRowsPerInsert
 	}
 
-	return &Sink{db: cfg.DB, dialect: cfg.Dialect, table: cfg.Table, rows: cfg.RowsPerInsert}, nil
+	return &Sink{db: cfg.DB, dialect: cfg.Dialect, table: table, rows: cfg.RowsPerInsert}, nil
 }
 
 // columns of the table, in insert order.
@@ -141,10 +129,8 @@ func (s *Sink) Schema() []string {
 
 // Migrate creates the table and its indexes if they do not exist.
 func (s *Sink) Migrate(ctx context.Context) error {
-	for _, stmt := range s.Schema() {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("sqlsink: migrate: %w", err)
-		}
+	if err := sqldialect.Migrate(ctx, s.db, s.Schema()); err != nil {
+		return fmt.Errorf("sqlsink: %w", err)
 	}
 
 	return nil

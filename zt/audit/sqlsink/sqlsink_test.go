@@ -2,9 +2,7 @@ package sqlsink_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -19,47 +17,6 @@ import (
 	"github.com/ztkit/ztkit/zt/audit/sqlsink"
 )
 
-type backend struct {
-	name    string
-	dialect sqlsink.Dialect
-	open    func(t *testing.T) *sql.DB
-}
-
-var backends = []backend{
-	{"sqlite", sqlsink.SQLite, func(t *testing.T) *sql.DB {
-		db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "audit.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-
-		t.Cleanup(func() { _ = db.Close() })
-
-		return db
-	}},
-	{"postgres", sqlsink.Postgres, func(t *testing.T) *sql.DB {
-		db, err := sql.Open("pgx", testenv.PostgresDSN(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-
-		t.Cleanup(func() { _ = db.Close() })
-
-		return db
-	}},
-}
-
-func tableName(t *testing.T, db *sql.DB) string {
-	t.Helper()
-
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "audit_test_" + hex.EncodeToString(b)
-
-	t.Cleanup(func() { _, _ = db.Exec("DROP TABLE IF EXISTS " + name) })
-
-	return name
-}
-
 func event(i int) audit.Event {
 	return audit.Event{
 		ID: fmt.Sprint("ev-", i), Time: time.Date(2026, 3, 4, 5, 6, 7, 123456000, time.UTC),
@@ -70,13 +27,13 @@ func event(i int) audit.Event {
 	}
 }
 
-func newSink(t *testing.T, b backend, rows int) (*sqlsink.Sink, *sql.DB, string) {
+func newSink(t *testing.T, b testenv.SQLBackend, rows int) (*sqlsink.Sink, *sql.DB, string) {
 	t.Helper()
 
-	db := b.open(t)
-	table := tableName(t, db)
+	db := b.Open(t)
+	table := testenv.TempTable(t, db, "audit_test")
 
-	sink, err := sqlsink.New(sqlsink.Config{DB: db, Dialect: b.dialect, Table: table, RowsPerInsert: rows})
+	sink, err := sqlsink.New(sqlsink.Config{DB: db, Dialect: b.Dialect, Table: table, RowsPerInsert: rows})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +61,8 @@ func count(t *testing.T, db *sql.DB, table string) int {
 }
 
 func TestSinkThroughPipeline(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testenv.SQLBackends {
+		t.Run(b.Name, func(t *testing.T) {
 			sink, db, table := newSink(t, b, 37)
 
 			p, err := audit.NewPipeline(audit.Config{Sinks: []audit.SinkConfig{{Name: "sql", Sink: sink}}})
@@ -143,8 +100,8 @@ func TestSinkThroughPipeline(t *testing.T) {
 }
 
 func TestRetriedBatchNotDuplicated(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testenv.SQLBackends {
+		t.Run(b.Name, func(t *testing.T) {
 			sink, db, table := newSink(t, b, 0)
 			batch := []audit.Event{event(1), event(2), event(3)}
 
@@ -162,8 +119,8 @@ func TestRetriedBatchNotDuplicated(t *testing.T) {
 }
 
 func TestNoSecretReachesTheTable(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testenv.SQLBackends {
+		t.Run(b.Name, func(t *testing.T) {
 			sink, db, table := newSink(t, b, 0)
 			p, err := audit.NewPipeline(audit.Config{Sinks: []audit.SinkConfig{{Name: "sql", Sink: sink}}})
 			if err != nil {

@@ -74,19 +74,8 @@ type Store struct {
 
 // New validates cfg and returns a Store. Call Migrate before first use.
 func New(cfg Config) (*Store, error) {
-	if cfg.DB == nil {
-		return nil, errors.New("sqlstore: Config.DB is required")
-	}
-
-	if err := cfg.Dialect.Check(); err != nil {
-		return nil, fmt.Errorf("sqlstore: %w", err)
-	}
-
-	if cfg.Table == "" {
-		cfg.Table = DefaultTable
-	}
-
-	if err := sqldialect.CheckTable(cfg.Table); err != nil {
+	table, err := sqldialect.Table(cfg.DB, cfg.Dialect, cfg.Table, DefaultTable)
+	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
 
@@ -94,7 +83,7 @@ func New(cfg Config) (*Store, error) {
 		cfg.MaxList = DefaultMaxList
 	}
 
-	return &Store{db: cfg.DB, dialect: cfg.Dialect, table: cfg.Table, max: cfg.MaxList}, nil
+	return &Store{db: cfg.DB, dialect: cfg.Dialect, table: table, max: cfg.MaxList}, nil
 }
 
 // Schema returns the statements that create the table and its indexes.
@@ -117,10 +106,8 @@ func (s *Store) Schema() []string {
 
 // Migrate creates the table and its indexes if they do not exist.
 func (s *Store) Migrate(ctx context.Context) error {
-	for _, stmt := range s.Schema() {
-		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
-		}
+	if err := sqldialect.Migrate(ctx, s.db, s.Schema()); err != nil {
+		return fmt.Errorf("sqlstore: %w", err)
 	}
 
 	return nil

@@ -2,11 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -21,44 +18,15 @@ import (
 	"github.com/ztkit/ztkit/zt/revoke"
 )
 
-type backend struct {
-	name    string
-	dialect sqlstore.Dialect
-	open    func(t *testing.T) *sql.DB
-}
-
-var backends = []backend{
-	{"sqlite", sqlstore.SQLite, func(t *testing.T) *sql.DB {
-		return open(t, "sqlite", filepath.Join(t.TempDir(), "alerts.db"))
-	}},
-	{"postgres", sqlstore.Postgres, func(t *testing.T) *sql.DB {
-		return open(t, "pgx", testenv.PostgresDSN(t))
-	}},
-}
-
-func open(t *testing.T, driver, dsn string) *sql.DB {
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	t.Cleanup(func() { _ = db.Close() })
-
-	return db
-}
-
 // newStore returns a migrated Store on a fresh table of b.
-func newStore(t *testing.T, b backend) *sqlstore.Store {
+func newStore(t *testing.T, b testenv.SQLBackend) *sqlstore.Store {
 	t.Helper()
 
-	db := b.open(t)
+	db := b.Open(t)
 
-	raw := make([]byte, 6)
-	_, _ = rand.Read(raw)
-	table := "alerts_test_" + hex.EncodeToString(raw)
-	t.Cleanup(func() { _, _ = db.Exec("DROP TABLE IF EXISTS " + table) })
+	table := testenv.TempTable(t, db, "alerts_test")
 
-	s, err := sqlstore.New(sqlstore.Config{DB: db, Dialect: b.dialect, Table: table, MaxList: 5})
+	s, err := sqlstore.New(sqlstore.Config{DB: db, Dialect: b.Dialect, Table: table, MaxList: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +44,8 @@ func newStore(t *testing.T, b backend) *sqlstore.Store {
 }
 
 func each(t *testing.T, f func(t *testing.T, s *sqlstore.Store)) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { f(t, newStore(t, b)) })
+	for _, b := range testenv.SQLBackends {
+		t.Run(b.Name, func(t *testing.T) { f(t, newStore(t, b)) })
 	}
 }
 
@@ -307,7 +275,7 @@ func TestResponderLiftsFromTheTable(t *testing.T) {
 }
 
 func TestNewRefusesBadConfig(t *testing.T) {
-	db := backends[0].open(t)
+	db := testenv.SQLBackends[0].Open(t)
 
 	for name, cfg := range map[string]sqlstore.Config{
 		"no db":      {Dialect: sqlstore.SQLite},

@@ -79,12 +79,7 @@ func (p *Platform) alertStore(ctx context.Context) (detect.Store, error) {
 		return detect.NewMemoryStore(0), nil
 	}
 
-	dialect := sqlstore.SQLite
-	if p.store.Dialect() == store.Postgres {
-		dialect = sqlstore.Postgres
-	}
-
-	s, err := sqlstore.New(sqlstore.Config{DB: p.store.DB(), Dialect: dialect,
+	s, err := sqlstore.New(sqlstore.Config{DB: p.store.DB(), Dialect: p.sqlDialect(),
 		Table: store.AlertTable})
 	if err != nil {
 		return nil, fmt.Errorf("app: alerts: %w", err)

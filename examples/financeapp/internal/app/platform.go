@@ -304,12 +304,7 @@ func (p *Platform) openAudit(ctx context.Context) error {
 }
 
 func (p *Platform) sqlSink(ctx context.Context) (*sqlsink.Sink, error) {
-	dialect := sqlsink.SQLite
-	if p.store.Dialect() == store.Postgres {
-		dialect = sqlsink.Postgres
-	}
-
-	sink, err := sqlsink.New(sqlsink.Config{DB: p.store.DB(), Dialect: dialect,
+	sink, err := sqlsink.New(sqlsink.Config{DB: p.store.DB(), Dialect: p.sqlDialect(),
 		Table: store.AuditTable})
 	if err != nil {
 		return nil, fmt.Errorf("app: audit: %w", err)
@@ -320,6 +315,16 @@ func (p *Platform) sqlSink(ctx context.Context) (*sqlsink.Sink, error) {
 	}
 
 	return sink, nil
+}
+
+// sqlDialect names the dialect of the platform's database for the SDK's SQL
+// packages (zt/audit/sqlsink and zt/detect/sqlstore share it).
+func (p *Platform) sqlDialect() sqlsink.Dialect {
+	if p.store.Dialect() == store.Postgres {
+		return sqlsink.Postgres
+	}
+
+	return sqlsink.SQLite
 }
 
 // withID gives every event an ID before it enters the pipeline: the
