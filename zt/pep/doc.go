@@ -36,8 +36,10 @@
 // counted in metrics.
 //
 // For list endpoints, [Engine.Filter] partially evaluates a filter rule with
-// the row unknown and translates the result into a SQL WHERE clause with
-// OPA's compile API (PostgreSQL, SQLite, MySQL, SQL Server).
+// the row unknown, with OPA's compile API, and translates the condition tree
+// it returns into a SQL WHERE clause whose values are all bind parameters
+// (PostgreSQL, SQLite, MySQL, SQL Server); anything but equality,
+// comparisons and membership under and/or is refused.
 //
 // Decisions are cached per input, policy revision and data version when the
 // policy neither reads the request time nor calls a non-deterministic

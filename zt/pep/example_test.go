@@ -92,10 +92,10 @@ func ExampleEngine_Filter() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Printf("%q none=%v\n", f.Where, f.None)
+		fmt.Printf("%q %q none=%v\n", f.Where, f.Args, f.None)
 	}
 	// Output:
-	// "WHERE transactions.owner = E'alice'" none=false
-	// "" none=false
-	// "WHERE 1 = 0" none=true
+	// "WHERE transactions.owner = $1" ["alice"] none=false
+	// "" [] none=false
+	// "WHERE 1 = 0" [] none=true
 }

@@ -63,7 +63,7 @@ var filterSubjects = []struct {
 
 // filterEngine loads the example policy with the filter prepared for a
 // dialect and table, and grants that name hostile owners and ids.
-func filterEngine(t *testing.T, dialect, table string) *pep.Engine {
+func filterEngine(t testing.TB, dialect, table string) *pep.Engine {
 	t.Helper()
 	e := newEngine(t, pep.Config{
 		Entrypoints: []string{pep.DefaultEntrypoint, filterRule},
@@ -165,6 +165,12 @@ func checkFilters(t *testing.T, db *sql.DB, e *pep.Engine, table string, rows []
 			if !slices.Equal(got, want) {
 				t.Errorf("%s\n got rows %q\nwant rows %q", f.Where, got, want)
 			}
+			if s.id != "" && strings.Contains(f.Where, s.id) {
+				t.Errorf("the subject's id is in the SQL text: %s", f.Where)
+			}
+			if got, err := queryAfter(db, table, f); err != nil || !slices.Equal(got, want) {
+				t.Errorf("after a parameter of the query's own: rows %q, %v; want %q", got, err, want)
+			}
 			if f.None && len(want) > 0 || s.id == "" && !f.None {
 				t.Errorf("None = %v with %d rows", f.None, len(want))
 			}
@@ -173,7 +179,7 @@ func checkFilters(t *testing.T, db *sql.DB, e *pep.Engine, table string, rows []
 }
 
 func query(db *sql.DB, table string, f pep.SQLFilter) ([]string, error) {
-	rs, err := db.Query(fmt.Sprintf("SELECT id FROM %s %s ORDER BY id", table, f.Where))
+	rs, err := db.Query(fmt.Sprintf("SELECT id FROM %s %s ORDER BY id", table, f.Where), f.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +193,36 @@ func query(db *sql.DB, table string, f pep.SQLFilter) ([]string, error) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	return ids, rs.Err()
+}
+
+// queryAfter runs the filter's Condition behind a parameter of the query's
+// own, which matches every row, so that the filter's parameters are numbered
+// from the second.
+func queryAfter(db *sql.DB, table string, f pep.SQLFilter) ([]string, error) {
+	cond, args := f.Condition("no such category")
+	placeholder := "$1"
+	if strings.Contains(fmt.Sprintf("%T", db.Driver()), "sqlite") {
+		placeholder = "?"
+	}
+
+	rs, err := db.Query(fmt.Sprintf("SELECT id FROM %s WHERE category <> %s AND (%s)",
+		table, placeholder, cond), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+
+	var ids []string
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+
 	return ids, rs.Err()
 }
 
@@ -223,22 +259,77 @@ func TestFilterPostgreSQL(t *testing.T) {
 }
 
 func TestFilterRefusesWhatSQLCannotSay(t *testing.T) {
-	dir := t.TempDir()
-	writePolicy(t, dir, `package ztkit.authz
+	for name, rule := range map[string]string{
+		"function of a column": `include if lower(input.transactions.owner) == input.subject.id`,
+		"prefix match":         `include if startswith(input.transactions.owner, input.subject.id)`,
+		"negation":             `include if not input.transactions.owner == input.subject.id`,
+		"column with column":   `include if input.transactions.owner == input.transactions.category`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writePolicy(t, dir, "package ztkit.authz\n\ndecision := {\"allow\": false}\n\n"+rule+"\n")
+			e := newEngine(t, pep.Config{Dir: dir, Filters: map[string]pep.FilterSpec{"t": {
+				Query: "ztkit/authz/include", Table: "transactions", Dialect: pep.DialectPostgreSQL,
+			}}})
 
-decision := {"allow": false}
-
-include if lower(input.transactions.owner) == input.subject.id
-`)
-	e := newEngine(t, pep.Config{Dir: dir, Filters: map[string]pep.FilterSpec{"t": {
-		Query: "ztkit/authz/include", Table: "transactions", Dialect: pep.DialectPostgreSQL,
-	}}})
-	_, err := e.Filter(context.Background(), "t", &pep.Input{Principal: user("alice")})
-	if !errors.Is(err, pep.ErrFilterUnsupported) {
-		t.Fatalf("err = %v, want ErrFilterUnsupported", err)
+			_, err := e.Filter(context.Background(), "t", &pep.Input{Principal: user("alice")})
+			if !errors.Is(err, pep.ErrFilterUnsupported) {
+				t.Fatalf("err = %v, want ErrFilterUnsupported", err)
+			}
+		})
 	}
+}
+
+func TestFilterUnknownNameOrDialect(t *testing.T) {
+	e := filterEngine(t, pep.DialectSQLite, "tx")
 	if _, err := e.Filter(context.Background(), "none", &pep.Input{}); !errors.Is(err, pep.ErrUnknownEntrypoint) {
 		t.Fatalf("unknown filter: %v", err)
+	}
+
+	_, err := pep.New(context.Background(), pep.Config{
+		Policies: examplePolicy(t),
+		Filters: map[string]pep.FilterSpec{"t": {
+			Query: filterRule, Table: "transactions", Dialect: "oracle",
+		}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "oracle") {
+		t.Fatalf("New with an unknown dialect: %v", err)
+	}
+}
+
+// TestFilterConditionNumbersAfterPriorArgs checks the placeholders of each
+// dialect when the query has parameters of its own.
+func TestFilterConditionNumbersAfterPriorArgs(t *testing.T) {
+	for dialect, want := range map[string]string{
+		pep.DialectPostgreSQL: "(tx.owner = $3 OR (tx.owner = $4 AND tx.category <> $5)",
+		pep.DialectSQLite:     "(tx.owner = ? OR (tx.owner = ? AND tx.category <> ?)",
+		pep.DialectMySQL:      "(tx.owner = ? OR (tx.owner = ? AND tx.category <> ?)",
+		pep.DialectSQLServer:  "(tx.owner = @p3 OR (tx.owner = @p4 AND tx.category <> @p5)",
+	} {
+		e := filterEngine(t, dialect, "tx")
+		f, err := e.Filter(context.Background(), "transactions", &pep.Input{
+			Principal: user("bob", "auditor"),
+			Request:   zt.Request{Action: "transactions.list", Resource: zt.Resource{Type: "transaction"}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		cond, args := f.Condition("a", "b")
+		if !strings.HasPrefix(cond, want) {
+			t.Errorf("%s: condition %q, want it to start %q", dialect, cond, want)
+		}
+		if want := append([]any{"a", "b"}, f.Args...); !slices.Equal(args, want) ||
+			!slices.Contains(args, any("r9'; DROP TABLE t;--")) {
+			t.Errorf("%s: args %q, want %q", dialect, args, want)
+		}
+	}
+
+	if cond, args := (pep.SQLFilter{None: true}).Condition(1); cond != "1 = 0" || len(args) != 1 {
+		t.Errorf("no row: %q %v", cond, args)
+	}
+	if cond, _ := (pep.SQLFilter{}).Condition(); cond != "1 = 1" {
+		t.Errorf("every row: %q", cond)
 	}
 }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -167,7 +166,8 @@ func resourceHook(be *backend.Service) pep.BeforeHook {
 
 // auditorFilter asks the backend's engine which transactions the caller may
 // see, as a SQL condition; the auditor may narrow it to one owner.
-func auditorFilter(ctx context.Context, e *pep.Engine, c echo.Context) (string, bool, error) {
+func auditorFilter(ctx context.Context, e *pep.Engine, c echo.Context) (string, []any, bool,
+	error) {
 	now := time.Now()
 	in := &pep.Input{
 		Principal: principalOf(c),
@@ -184,19 +184,20 @@ func auditorFilter(ctx context.Context, e *pep.Engine, c echo.Context) (string, 
 
 	f, err := e.Filter(ctx, filterName, in)
 	if err != nil {
-		return "", false, fmt.Errorf("app: auditor filter: %w", err)
+		return "", nil, false, fmt.Errorf("app: auditor filter: %w", err)
 	}
 
 	if f.None {
-		return "", true, nil
+		return "", nil, true, nil
 	}
 
-	where := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(f.Where), "WHERE"))
-	if where == "" {
+	if f.Where == "" {
 		// The policy admitted every row: never the case for an auditor, so a
 		// bug; refuse rather than show everyone's data.
-		return "", false, fmt.Errorf("app: auditor filter admits every row")
+		return "", nil, false, fmt.Errorf("app: auditor filter admits every row")
 	}
 
-	return where, false, nil
+	cond, args := f.Condition()
+
+	return cond, args, false, nil
 }

@@ -70,7 +70,7 @@ func (p *Platform) backendService(u *unit) (*backend.Service, error) {
 		Store: p.store, PIP: p.pip, Password: p.cfg.Password,
 		Revoke: p.revokeSessions, Audit: p.emit, Alerts: p.alerts,
 		LiftAlert: p.responder.Lift,
-		Filter: func(ctx context.Context, c echo.Context) (string, bool, error) {
+		Filter: func(ctx context.Context, c echo.Context) (string, []any, bool, error) {
 			return auditorFilter(ctx, u.engine, c)
 		},
 	})

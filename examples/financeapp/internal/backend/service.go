@@ -27,8 +27,10 @@ import (
 
 // Filter returns the SQL condition over the transactions table that keeps
 // the rows the caller of ctx may see, from the policy engine's partial
-// evaluation; none reports that no row is visible.
-type Filter func(ctx context.Context, c echo.Context) (where string, none bool, err error)
+// evaluation, with the values of its bind parameters (numbered from the
+// first); none reports that no row is visible.
+type Filter func(ctx context.Context, c echo.Context) (cond string, args []any, none bool,
+	err error)
 
 // Config configures a Service.
 type Config struct {

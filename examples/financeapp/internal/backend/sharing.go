@@ -156,7 +156,7 @@ func (s *Service) auditorTransactions(c echo.Context) error {
 		return &domain.FieldError{Field: "owner_id", Msg: "is not a user id"}
 	}
 
-	where, none, err := s.cfg.Filter(c.Request().Context(), c)
+	cond, args, none, err := s.cfg.Filter(c.Request().Context(), c)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (s *Service) auditorTransactions(c echo.Context) error {
 		return c.JSON(http.StatusOK, store.Page{Items: []domain.Transaction{}})
 	}
 
-	p, err := s.cfg.Store.FilteredTransactions(c.Request().Context(), where, f)
+	p, err := s.cfg.Store.FilteredTransactions(c.Request().Context(), cond, args, f)
 	if err != nil {
 		return err
 	}

@@ -378,12 +378,12 @@ func TestFilteredListFailsClosed(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		p, err := s.FilteredTransactions(ctx, "  ", TxFilter{})
+		p, err := s.FilteredTransactions(ctx, "  ", nil, TxFilter{})
 		if err != nil || len(p.Items) != 0 {
 			t.Fatalf("empty filter returned %d rows, %v", len(p.Items), err)
 		}
 
-		p, err = s.FilteredTransactions(ctx, "transactions.owner_id = '"+a.ID+"'", TxFilter{})
+		p, err = s.FilteredTransactions(ctx, "transactions.owner_id = $1", []any{a.ID}, TxFilter{})
 		if err != nil || len(p.Items) != 1 {
 			t.Fatalf("owner filter returned %d rows, %v", len(p.Items), err)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -224,17 +225,20 @@ func (s *Store) Transactions(ctx context.Context, owner string, f TxFilter) (Pag
 	return s.listTx(ctx, "owner_id = $1", []any{owner}, f)
 }
 
-// FilteredTransactions lists transactions across owners that match where, a
+// FilteredTransactions lists transactions across owners that match cond, a
 // SQL condition over the transactions table produced by the policy engine's
-// partial evaluation (literals escaped by it, no parameters). An empty where
-// matches nothing: a missing filter never widens the result.
-func (s *Store) FilteredTransactions(ctx context.Context, where string,
+// partial evaluation, whose bind parameters (numbered from the first: $n, or
+// ? for SQLite) take args. An empty cond matches nothing: a missing filter
+// never widens the result.
+func (s *Store) FilteredTransactions(ctx context.Context, cond string, args []any,
 	f TxFilter) (Page, error) {
-	if strings.TrimSpace(where) == "" {
+	if strings.TrimSpace(cond) == "" {
 		return Page{Items: []domain.Transaction{}}, nil
 	}
 
-	return s.listTx(ctx, "("+where+")", nil, f)
+	// The list's own parameters follow as $n; SQLite numbers a named
+	// parameter after the ? ones that come before it, so both line up.
+	return s.listTx(ctx, "("+cond+")", slices.Clone(args), f)
 }
 
 func (s *Store) listTx(ctx context.Context, cond string, args []any, f TxFilter) (Page, error) {
