@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,7 +118,6 @@ func TestFileSourceCloseStopsWatcher(t *testing.T) {
 	dir := t.TempDir()
 	writeSVID(t, ca, dir)
 
-	before := runtime.NumGoroutine()
 	src, err := mtls.NewFileSource(context.Background(), mtls.FileSourceConfig{
 		CertFile:   filepath.Join(dir, "svid.pem"),
 		KeyFile:    filepath.Join(dir, "svid-key.pem"),
@@ -127,12 +127,32 @@ func TestFileSourceCloseStopsWatcher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A goroutine shows in the dump once it has been scheduled.
+	for deadline := time.Now().Add(5 * time.Second); !watching(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no watcher goroutine after NewFileSource")
+		}
+	}
+
 	if err := src.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	// Close waits for the watcher, so it is gone now.
-	if after := runtime.NumGoroutine(); after > before {
-		t.Fatalf("%d goroutines after Close, %d before", after, before)
+	// Close waits for the watcher, which may still be returning when Close
+	// does: it must be gone within moments. Looking for the watcher's own
+	// frame, not counting goroutines, keeps the test immune to goroutines
+	// that other tests leave winding down.
+	for deadline := time.Now().Add(5 * time.Second); watching(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher goroutine outlived Close")
+		}
 	}
+}
+
+// watching reports whether a FileSource watcher goroutine is running.
+func watching() bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+
+	return strings.Contains(string(buf), "mtls.(*FileSource).watch(")
 }
