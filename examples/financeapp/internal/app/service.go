@@ -169,7 +169,7 @@ func (p *Platform) routes(ctx context.Context, u *unit, be *backend.Service) err
 	if u.name == routes.Public {
 		mwCfg.Public = append(publicRoutes(served), browserPublic...)
 		decided = append(signedIn(served), browserRoutes(served)...)
-		mwCfg.Session = u.public.Sealer().SessionVerifier(verifier)
+		mwCfg.Session = public.SessionVerifier(u.public.Sealer(), verifier)
 		mwCfg.SessionCookie = public.SessionCookie
 	}
 

@@ -2,13 +2,9 @@ package public
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"encoding/base64"
-	"errors"
 	"fmt"
 
+	"github.com/ztkit/ztkit/examples/internal/seal"
 	"github.com/ztkit/ztkit/zt"
 )
 
@@ -16,59 +12,17 @@ import (
 // leaves the public service, so that a cookie that leaks (a log, a proxy)
 // holds no usable token. Each cookie is bound to its name as associated
 // data, so that a sealed refresh token cannot pass as a session.
-type Sealer struct {
-	aead cipher.AEAD
-}
+type Sealer = seal.Sealer
 
 // NewSealer returns a Sealer with a fresh random key: sessions end when the
 // public service restarts, as its signing key does.
 func NewSealer() (*Sealer, error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("public: sealing key: %w", err)
-	}
-
-	block, err := aes.NewCipher(key)
+	s, err := seal.Random()
 	if err != nil {
-		return nil, fmt.Errorf("public: sealing key: %w", err)
+		return nil, fmt.Errorf("public: %w", err)
 	}
 
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("public: sealing key: %w", err)
-	}
-
-	return &Sealer{aead: aead}, nil
-}
-
-// errUnsealed is the cause of a cookie that does not open.
-var errUnsealed = errors.New("public: cookie does not open")
-
-// Seal encrypts value for the cookie name.
-func (s *Sealer) Seal(name, value string) string {
-	nonce := make([]byte, s.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-
-	out := s.aead.Seal(nonce, nonce, []byte(value), []byte(name))
-
-	return base64.RawURLEncoding.EncodeToString(out)
-}
-
-// Open decrypts a value sealed for the cookie name.
-func (s *Sealer) Open(name, sealed string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(sealed)
-	if err != nil || len(b) < s.aead.NonceSize() {
-		return "", errUnsealed
-	}
-
-	n := s.aead.NonceSize()
-
-	plain, err := s.aead.Open(nil, b[:n], b[n:], []byte(name))
-	if err != nil {
-		return "", errUnsealed
-	}
-
-	return string(plain), nil
+	return s, nil
 }
 
 // TokenVerifier verifies an access token.
@@ -77,8 +31,9 @@ type TokenVerifier interface {
 }
 
 // SessionVerifier returns a verifier of the session cookie's value for the
-// ztkit middleware: it opens the cookie, then verifies the token inside.
-func (s *Sealer) SessionVerifier(v TokenVerifier) TokenVerifier {
+// ztkit middleware: it opens the cookie with s, then verifies the token
+// inside with v.
+func SessionVerifier(s *Sealer, v TokenVerifier) TokenVerifier {
 	return sessionVerifier{s: s, v: v}
 }
 
