@@ -29,6 +29,7 @@ import (
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 
+	"github.com/ztkit/ztkit/examples/internal/seal"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/finance"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/server"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/store"
@@ -45,6 +46,11 @@ const PlatformAudience = "financeapp"
 type Config struct {
 	// DataDir holds the SQLite database; empty means "data/zerosms".
 	DataDir string
+
+	// SealKeyFile holds the key that seals the delegated platform sessions
+	// in the database (created on first start, mode 0600); empty means
+	// "seal.key" in DataDir. Keep it apart from the database's backups.
+	SealKeyFile string
 
 	// CADir holds the platform's dev CA (ca.pem, ca-key.pem); empty means
 	// "data/ca", where `financeapp dev` keeps it.
@@ -238,7 +244,22 @@ func (a *App) open(ctx context.Context) error {
 		return fmt.Errorf("app: %w", err)
 	}
 
-	st, err := store.Open(ctx, filepath.Join(a.cfg.DataDir, "zerosms.db"))
+	keyFile := a.cfg.SealKeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(a.cfg.DataDir, "seal.key")
+	}
+
+	key, err := seal.LoadOrCreateKey(keyFile)
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+
+	sealer, err := seal.New(key)
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+
+	st, err := store.Open(ctx, filepath.Join(a.cfg.DataDir, "zerosms.db"), sealer)
 	if err != nil {
 		return err
 	}

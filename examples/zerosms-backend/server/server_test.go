@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ztkit/ztkit/examples/internal/seal"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/device"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/finance"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/server"
@@ -18,7 +19,12 @@ import (
 func openStore(tb testing.TB) *store.Store {
 	tb.Helper()
 
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "z.db"))
+	sealer, err := seal.Random()
+	if err != nil {
+		tb.Fatal(err)
+	}
+
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "z.db"), sealer)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/ztkit/ztkit/examples/internal/seal"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/device"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/upload"
 )
@@ -65,12 +66,18 @@ CREATE INDEX IF NOT EXISTS messages_seq ON messages(device_id, seq);
 
 // Store is the backend's database. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db     *sql.DB
+	sealer *seal.Sealer
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings
-// its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
+// its schema up to date. The delegated platform sessions are sealed with
+// sealer before they are written.
+func Open(ctx context.Context, path string, sealer *seal.Sealer) (*Store, error) {
+	if sealer == nil {
+		return nil, errors.New("store: a sealer is required for the delegated sessions")
+	}
+
 	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_txlock=immediate"
 
@@ -86,7 +93,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("store: schema: %w", err)
 	}
 
-	return &Store{db: db}, nil
+	return &Store{db: db, sealer: sealer}, nil
 }
 
 // Close closes the database.
@@ -121,11 +128,9 @@ type Device struct {
 
 // Delegation is the platform session a device forwards drafts with: a
 // refresh token and the latest access token obtained from it. Both are
-// secrets and are never returned by the API.
-//
-// TODO(secrets-at-rest): they are stored in clear in the database file
-// (in a folder of mode 0700); seal them with a key from a KMS in
-// production.
+// secrets: they are never returned by the API, and the database holds them
+// sealed (AES-256-GCM, each bound to its device and column), so that a copy
+// of the database file without the key gives no session away.
 type Delegation struct {
 	RefreshToken string
 	AccessToken  string
@@ -154,7 +159,8 @@ func (s *Store) CreateDevice(ctx context.Context, d *Device, del Delegation) err
 	_, err = tx.ExecContext(ctx, `INSERT INTO devices (id, user_id, name, jkt, jwk,
 		created_at, refresh_token, access_token, access_exp) VALUES (?,?,?,?,?,?,?,?,?)`,
 		d.ID, d.UserID, d.Name, d.JKT, string(d.JWK), d.CreatedAt.UnixNano(),
-		del.RefreshToken, del.AccessToken, del.AccessExp.UnixNano())
+		s.seal(d.ID, "refresh_token", del.RefreshToken),
+		s.seal(d.ID, "access_token", del.AccessToken), del.AccessExp.UnixNano())
 	if err != nil {
 		return fmt.Errorf("store: create device: %w", err)
 	}
@@ -407,13 +413,14 @@ func (s *Store) RevokedDevices(ctx context.Context) ([]string, error) {
 // Delegation returns a device's delegated platform session.
 func (s *Store) Delegation(ctx context.Context, id string) (Delegation, error) {
 	var (
-		d   Delegation
-		exp int64
+		d               Delegation
+		refresh, access string
+		exp             int64
 	)
 
 	err := s.db.QueryRowContext(ctx, `SELECT refresh_token, access_token, access_exp
 		FROM devices WHERE id = ? AND revoked_at IS NULL`, id).
-		Scan(&d.RefreshToken, &d.AccessToken, &exp)
+		Scan(&refresh, &access, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNotFound
 	}
@@ -422,16 +429,47 @@ func (s *Store) Delegation(ctx context.Context, id string) (Delegation, error) {
 		return d, fmt.Errorf("store: delegation: %w", err)
 	}
 
+	if d.RefreshToken, err = s.open(id, "refresh_token", refresh); err != nil {
+		return Delegation{}, err
+	}
+
+	if d.AccessToken, err = s.open(id, "access_token", access); err != nil {
+		return Delegation{}, err
+	}
+
 	d.AccessExp = time.Unix(0, exp)
 
 	return d, nil
+}
+
+// seal seals a secret of device id's column for the database.
+func (s *Store) seal(id, column, secret string) string {
+	return s.sealer.Seal("zerosms/devices/"+id+"/"+column, secret)
+}
+
+// open opens a secret that seal wrote. The empty value (the column's
+// default) opens as empty; anything else that does not open (another key,
+// another row's value, a value written in clear) is an error that matches
+// seal.ErrUnsealed: the device must be enrolled again.
+func (s *Store) open(id, column, value string) (string, error) {
+	if value == "" {
+		return "", nil
+	}
+
+	secret, err := s.sealer.Open("zerosms/devices/"+id+"/"+column, value)
+	if err != nil {
+		return "", fmt.Errorf("store: %s of device %s: %w", column, id, err)
+	}
+
+	return secret, nil
 }
 
 // SetDelegation replaces a device's delegated session after a refresh.
 func (s *Store) SetDelegation(ctx context.Context, id string, d Delegation) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE devices SET refresh_token = ?,
 		access_token = ?, access_exp = ? WHERE id = ? AND revoked_at IS NULL`,
-		d.RefreshToken, d.AccessToken, d.AccessExp.UnixNano(), id)
+		s.seal(id, "refresh_token", d.RefreshToken), s.seal(id, "access_token", d.AccessToken),
+		d.AccessExp.UnixNano(), id)
 	if err != nil {
 		return fmt.Errorf("store: delegation: %w", err)
 	}

@@ -1,13 +1,17 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ztkit/ztkit/examples/internal/seal"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/device"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/store"
 	"github.com/ztkit/ztkit/examples/zerosms-backend/upload"
@@ -18,10 +22,24 @@ func posture(at time.Time) device.Posture {
 		ReportedAt: at}
 }
 
+// testKey is the sealing key of the tests' stores.
+var testKey = make([]byte, seal.KeySize)
+
 func open(t *testing.T, path string) *store.Store {
 	t.Helper()
 
-	s, err := store.Open(context.Background(), path)
+	return openWith(t, path, testKey)
+}
+
+func openWith(t *testing.T, path string, key []byte) *store.Store {
+	t.Helper()
+
+	sealer, err := seal.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := store.Open(context.Background(), path, sealer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,5 +135,76 @@ func TestPostureHistory(t *testing.T) {
 
 	if err := s.RevokeDevice(ctx, "someone else", "d1", t0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("revoke by another user: %v", err)
+	}
+}
+
+// TestDelegationIsSealedAtRest: the tokens of a delegated session never
+// reach the database file in clear; they open with the key and for their
+// own device only.
+func TestDelegationIsSealedAtRest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "z.db")
+	now := time.Now().UTC()
+	del := store.Delegation{RefreshToken: "refresh-SECRET-1234567890",
+		AccessToken: "access-SECRET-0987654321", AccessExp: now.Add(time.Minute).Round(0)}
+
+	s := open(t, path)
+	for _, id := range []string{"d1", "d2"} {
+		d := &store.Device{ID: id, UserID: "u1", Name: id, JKT: "k-" + id, JWK: []byte(`{}`),
+			CreatedAt: now, Posture: posture(now)}
+		if err := s.CreateDevice(ctx, d, del); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got, err := s.Delegation(ctx, "d1")
+	if err != nil || got.RefreshToken != del.RefreshToken || got.AccessToken != del.AccessToken ||
+		!got.AccessExp.Equal(del.AccessExp) {
+		t.Fatalf("Delegation = %+v, %v", got, err)
+	}
+
+	rotated := store.Delegation{RefreshToken: "refresh-SECRET-rotated", AccessToken: "access-SECRET-2",
+		AccessExp: now}
+	if err := s.SetDelegation(ctx, "d1", rotated); err != nil {
+		t.Fatal(err)
+	}
+
+	_ = s.Close()
+
+	// Every file of the database (WAL included) is free of the secrets.
+	files, _ := filepath.Glob(filepath.Join(dir, "z.db*"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if bytes.Contains(raw, []byte("SECRET")) {
+			t.Fatalf("%s holds a token in clear", f)
+		}
+	}
+
+	// Another key opens nothing.
+	other := make([]byte, seal.KeySize)
+	other[0] = 1
+	if _, err := openWith(t, path, other).Delegation(ctx, "d1"); !errors.Is(err, seal.ErrUnsealed) {
+		t.Fatalf("Delegation under another key: %v, want ErrUnsealed", err)
+	}
+
+	// A sealed value moved to another device's row does not open there.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	if _, err := db.Exec(`UPDATE devices SET refresh_token =
+		(SELECT refresh_token FROM devices WHERE id = 'd1') WHERE id = 'd2'`); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := open(t, path).Delegation(ctx, "d2"); !errors.Is(err, seal.ErrUnsealed) {
+		t.Fatalf("Delegation with another device's token: %v, want ErrUnsealed", err)
 	}
 }

@@ -41,6 +41,8 @@ with the same data folder as "financeapp dev --backend-addr <addr>".`,
 
 	fl := cmd.Flags()
 	fl.StringVar(&cfg.DataDir, "data-dir", "data/zerosms", "folder for the SQLite database")
+	fl.StringVar(&cfg.SealKeyFile, "seal-key", "",
+		"key file that seals stored platform sessions (default <data-dir>/seal.key)")
 	fl.StringVar(&cfg.CADir, "ca-dir", "data/ca", "the platform's dev CA folder")
 	fl.StringVar(&cfg.TrustDomain, "trust-domain", "financeapp.test", "SPIFFE trust domain")
 	fl.StringVar(&cfg.PlatformURL, "platform", "https://127.0.0.1:8443",
