@@ -12,7 +12,7 @@ import (
 
 // platformFlags are the flags shared by dev and serve.
 type platformFlags struct {
-	dataDir, trustDomain, dsn, listen, logLevel, redis string
+	dataDir, trustDomain, dsn, listen, logLevel, redis, sealKey string
 }
 
 func (f *platformFlags) register(cmd *cobra.Command) {
@@ -23,11 +23,13 @@ func (f *platformFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "address of the public service")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fl.StringVar(&f.redis, "redis-addr", "", "Redis address to share revocations between processes")
+	fl.StringVar(&f.sealKey, "seal-key", "",
+		"key file that seals TOTP secrets in the database (default <data-dir>/seal.key)")
 }
 
 func (f *platformFlags) config() app.Config {
 	cfg := app.Config{DataDir: f.dataDir, TrustDomain: f.trustDomain, PublicAddr: f.listen,
-		RedisAddr: f.redis}
+		RedisAddr: f.redis, SealKeyFile: f.sealKey}
 	if f.dsn != "" {
 		cfg.Dialect, cfg.DSN = store.Postgres, f.dsn
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/public"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
+	"github.com/ztkit/ztkit/examples/internal/seal"
 	"github.com/ztkit/ztkit/zt/audit"
 	"github.com/ztkit/ztkit/zt/audit/sqlsink"
 	"github.com/ztkit/ztkit/zt/detect"
@@ -53,6 +54,11 @@ type Config struct {
 	// DataDir/financeapp.db.
 	Dialect store.Dialect
 	DSN     string
+
+	// SealKeyFile holds the key that seals the TOTP secrets in the database
+	// (created on first start, mode 0600); empty means DataDir/seal.key.
+	// Keep it out of the database's backups.
+	SealKeyFile string
 
 	// PublicAddr is where the public service listens; empty means
 	// "127.0.0.1:8443". The other services listen on random loopback ports
@@ -114,6 +120,10 @@ func (c Config) withDefaults() Config {
 
 	if c.DSN == "" && c.Dialect == store.SQLite {
 		c.DSN = filepath.Join(c.DataDir, "financeapp.db")
+	}
+
+	if c.SealKeyFile == "" {
+		c.SealKeyFile = filepath.Join(c.DataDir, "seal.key")
 	}
 
 	if c.PublicAddr == "" {
@@ -238,6 +248,14 @@ func (p *Platform) open(ctx context.Context) error {
 			return err
 		}
 
+		sealer, err := p.sealer()
+		if err != nil {
+			_ = p.store.Close()
+			return err
+		}
+
+		p.store.SealSecrets(sealer)
+
 		p.closers = append(p.closers, p.store.Close)
 		p.pip = pip.NewPublisher(p.store)
 	}
@@ -315,6 +333,22 @@ func (p *Platform) sqlSink(ctx context.Context) (*sqlsink.Sink, error) {
 	}
 
 	return sink, nil
+}
+
+// sealer returns the sealer of the secrets the store keeps (TOTP seeds),
+// with the key in cfg.SealKeyFile, created on first start.
+func (p *Platform) sealer() (*seal.Sealer, error) {
+	key, err := seal.LoadOrCreateKey(p.cfg.SealKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+
+	s, err := seal.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+
+	return s, nil
 }
 
 // sqlDialect names the dialect of the platform's database for the SDK's SQL

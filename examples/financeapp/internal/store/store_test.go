@@ -15,6 +15,7 @@ import (
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/storetest"
+	"github.com/ztkit/ztkit/examples/internal/seal"
 	"github.com/ztkit/ztkit/zt/token"
 	"github.com/ztkit/ztkit/zt/token/tokentest"
 )
@@ -641,6 +642,61 @@ func TestTotalsPastInt64(t *testing.T) {
 		if got := totals[1]; got.Overflow || got.AmountMinor != 7 ||
 			got.AmountMinorDecimal != "7" || got.Count != 1 {
 			t.Fatalf("small total = %+v", got)
+		}
+	})
+}
+
+// TestTOTPSecretIsSealed: with a sealer, the database holds the TOTP secret
+// sealed and bound to its user; the store hands back the secret itself.
+func TestTOTPSecretIsSealed(t *testing.T) {
+	eachDialect(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		sealer, err := seal.Random()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SealSecrets(sealer)
+
+		a := mustUser(t, s, "a@example.com", domain.RoleUser)
+		b := mustUser(t, s, "b@example.com", domain.RoleUser)
+		const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+		for _, u := range []string{a.ID, b.ID} {
+			if err := s.SetTOTP(ctx, u, secret, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		c, err := s.Credentials(ctx, a.ID)
+		if err != nil || c.TOTPSecret != secret || !c.TOTPEnabled {
+			t.Fatalf("Credentials = %+v, %v", c, err)
+		}
+
+		var stored string
+		if err := s.db.QueryRowContext(ctx, `SELECT totp_secret FROM credentials
+			WHERE user_id = $1`, a.ID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+
+		if strings.Contains(stored, secret) || !strings.HasPrefix(stored, "v1.") {
+			t.Fatalf("the database holds %q", stored)
+		}
+
+		// b's sealed secret copied into a's row does not open for a.
+		if _, err := s.db.ExecContext(ctx, `UPDATE credentials SET totp_secret =
+			(SELECT totp_secret FROM credentials WHERE user_id = $1) WHERE user_id = $2`,
+			b.ID, a.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := s.Credentials(ctx, a.ID); !errors.Is(err, seal.ErrUnsealed) {
+			t.Fatalf("Credentials with another user's secret: %v, want ErrUnsealed", err)
+		}
+
+		// Without the key, a sealed secret is refused, not used as a seed.
+		s.SealSecrets(nil)
+		if _, err := s.Credentials(ctx, b.ID); !errors.Is(err, seal.ErrUnsealed) {
+			t.Fatalf("Credentials without the key: %v, want ErrUnsealed", err)
 		}
 	})
 }

@@ -194,8 +194,15 @@ func (s *Store) Credentials(ctx context.Context, userID string) (Credentials, er
 	err := s.db.QueryRowContext(ctx, `SELECT password_hash, COALESCE(totp_secret, ''),
 		totp_enabled FROM credentials WHERE user_id = $1`, userID).
 		Scan(&c.PasswordHash, &c.TOTPSecret, &c.TOTPEnabled)
+	if err != nil {
+		return c, mapErr(err)
+	}
 
-	return c, mapErr(err)
+	if c.TOTPSecret, err = s.openTOTP(userID, c.TOTPSecret); err != nil {
+		return Credentials{}, err
+	}
+
+	return c, nil
 }
 
 // SetTOTP stores a TOTP secret and whether it is enabled; an empty secret
@@ -203,7 +210,7 @@ func (s *Store) Credentials(ctx context.Context, userID string) (Credentials, er
 func (s *Store) SetTOTP(ctx context.Context, userID, secret string, enabled bool) error {
 	var sec any
 	if secret != "" {
-		sec = secret
+		sec = s.sealTOTP(userID, secret)
 	}
 
 	return s.tx(ctx, func(tx *sql.Tx) error {
