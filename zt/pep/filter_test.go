@@ -179,21 +179,7 @@ func checkFilters(t *testing.T, db *sql.DB, e *pep.Engine, table string, rows []
 }
 
 func query(db *sql.DB, table string, f pep.SQLFilter) ([]string, error) {
-	rs, err := db.Query(fmt.Sprintf("SELECT id FROM %s %s ORDER BY id", table, f.Where), f.Args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var ids []string
-	for rs.Next() {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids, rs.Err()
+	return ids(db, fmt.Sprintf("SELECT id FROM %s %s", table, f.Where), f.Args...)
 }
 
 // queryAfter runs the filter's Condition behind a parameter of the query's
@@ -206,24 +192,29 @@ func queryAfter(db *sql.DB, table string, f pep.SQLFilter) ([]string, error) {
 		placeholder = "?"
 	}
 
-	rs, err := db.Query(fmt.Sprintf("SELECT id FROM %s WHERE category <> %s AND (%s)",
+	return ids(db, fmt.Sprintf("SELECT id FROM %s WHERE category <> %s AND (%s)",
 		table, placeholder, cond), args...)
+}
+
+// ids runs a query of ids and returns them sorted.
+func ids(db *sql.DB, q string, args ...any) ([]string, error) {
+	rs, err := db.Query(q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rs.Close()
 
-	var ids []string
+	var out []string
 	for rs.Next() {
 		var id string
 		if err := rs.Scan(&id); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, id)
 	}
-	slices.Sort(ids)
+	slices.Sort(out)
 
-	return ids, rs.Err()
+	return out, rs.Err()
 }
 
 func TestFilterSQLite(t *testing.T) {

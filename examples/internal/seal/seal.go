@@ -73,6 +73,17 @@ func randomKey() ([]byte, error) {
 	return key, nil
 }
 
+// FromKeyFile returns a Sealer with the key in path, created on first use
+// (see LoadOrCreateKey).
+func FromKeyFile(path string) (*Sealer, error) {
+	key, err := LoadOrCreateKey(path)
+	if err != nil {
+		return nil, err
+	}
+
+	return New(key)
+}
+
 // Seal encrypts plain for context, under a fresh random nonce.
 func (s *Sealer) Seal(context, plain string) string {
 	nonce := make([]byte, s.aead.NonceSize())

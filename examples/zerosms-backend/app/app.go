@@ -249,12 +249,7 @@ func (a *App) open(ctx context.Context) error {
 		keyFile = filepath.Join(a.cfg.DataDir, "seal.key")
 	}
 
-	key, err := seal.LoadOrCreateKey(keyFile)
-	if err != nil {
-		return fmt.Errorf("app: %w", err)
-	}
-
-	sealer, err := seal.New(key)
+	sealer, err := seal.FromKeyFile(keyFile)
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
 	}

@@ -248,10 +248,10 @@ func (p *Platform) open(ctx context.Context) error {
 			return err
 		}
 
-		sealer, err := p.sealer()
+		sealer, err := seal.FromKeyFile(p.cfg.SealKeyFile)
 		if err != nil {
 			_ = p.store.Close()
-			return err
+			return fmt.Errorf("app: %w", err)
 		}
 
 		p.store.SealSecrets(sealer)
@@ -333,22 +333,6 @@ func (p *Platform) sqlSink(ctx context.Context) (*sqlsink.Sink, error) {
 	}
 
 	return sink, nil
-}
-
-// sealer returns the sealer of the secrets the store keeps (TOTP seeds),
-// with the key in cfg.SealKeyFile, created on first start.
-func (p *Platform) sealer() (*seal.Sealer, error) {
-	key, err := seal.LoadOrCreateKey(p.cfg.SealKeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("app: %w", err)
-	}
-
-	s, err := seal.New(key)
-	if err != nil {
-		return nil, fmt.Errorf("app: %w", err)
-	}
-
-	return s, nil
 }
 
 // sqlDialect names the dialect of the platform's database for the SDK's SQL
