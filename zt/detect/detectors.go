@@ -2,11 +2,30 @@ package detect
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/ztkit/ztkit/zt/audit"
 )
+
+// hostileSource is a source address that brute-forced: until when it is
+// remembered, the accounts it attacked, and whether it sprayed many.
+type hostileSource struct {
+	until    int64 // Unix ns
+	accounts []string
+	spray    bool
+}
+
+// maxHostileAccounts bounds the accounts remembered per source; a source
+// that attacked more counts as spraying.
+const maxHostileAccounts = 16
+
+// attacked reports whether a sign-in to account from this source is likely
+// the attacker's.
+func (h *hostileSource) attacked(account string) bool {
+	return h.spray || slices.Contains(h.accounts, account)
+}
 
 func (m *Monitor) failedLogin(e *audit.Event, now time.Time) {
 	t := now.UnixNano()
@@ -16,8 +35,7 @@ func (m *Monitor) failedLogin(e *audit.Event, now time.Time) {
 	byUser := m.userFails.hit(e.Actor.User, t)
 	bySource := m.srcFails.hit(src, t)
 	if (byUser || bySource) && src != "" && m.cfg.HostileFor > 0 {
-		makeRoom(m.hostile, m.cfg.MaxKeys, func(until int64) bool { return until <= t })
-		m.hostile[src] = t + int64(m.cfg.HostileFor)
+		m.markHostile(src, e.Actor.User, byUser, bySource, t)
 	}
 	m.mu.Unlock()
 
@@ -31,21 +49,73 @@ func (m *Monitor) failedLogin(e *audit.Event, now time.Time) {
 	}
 }
 
+// markHostile remembers src as brute-forcing, with account when its own
+// threshold was reached, and as spraying when the source's was. The caller
+// holds m.mu.
+func (m *Monitor) markHostile(src, account string, byUser, bySource bool, t int64) {
+	h, ok := m.hostile[src]
+	if !ok || h.until <= t {
+		makeRoom(m.hostile, m.cfg.MaxKeys, func(h hostileSource) bool { return h.until <= t })
+		h = hostileSource{}
+	}
+
+	h.until = t + int64(m.cfg.HostileFor)
+	h.spray = h.spray || bySource
+
+	if byUser && account != "" && !slices.Contains(h.accounts, account) {
+		if len(h.accounts) < maxHostileAccounts {
+			h.accounts = append(h.accounts, account)
+		} else {
+			h.spray = true
+		}
+	}
+
+	m.hostile[src] = h
+}
+
 func (m *Monitor) login(e *audit.Event, now time.Time) {
 	if e.Actor.User == "" {
 		return
 	}
 
 	m.mu.Lock()
-	until, hostile := m.hostile[sourceOf(e.SourceAddr)]
+	h, hostile := m.hostile[sourceOf(e.SourceAddr)]
+	attacked := h.attacked(e.Actor.User)
 	m.mu.Unlock()
 
-	if hostile && until > now.UnixNano() {
+	switch {
+	case !hostile || h.until <= now.UnixNano():
+	case attacked:
 		m.raise(m.alert(e, now, SourceBruteForceSuccess, "brute_force.success",
 			SeverityCritical, Threshold{}, subjectOf(e)))
+	default:
+		m.raise(m.alert(e, now, SourceBruteForceNearby, "brute_force.nearby",
+			SeverityMedium, Threshold{}, subjectOf(e)))
 	}
 
 	m.newSource(e, now)
+}
+
+// Forget drops what the detectors hold about the subject of a, so that an
+// operator who has dealt with an alert (and lifted its response with
+// Responder.Lift) is not met by the same alert on the next event: the
+// failed sign-ins counted for its account and its source address, and the
+// source's standing as a brute-forcing address. Wire it as the Responder's
+// OnLift hook.
+func (m *Monitor) Forget(a *Alert) {
+	src := sourceOf(a.Subject.SourceAddr)
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	if a.Subject.User != "" {
+		delete(m.userFails.keys, a.Subject.User)
+	}
+
+	if src != "" {
+		delete(m.srcFails.keys, src)
+		delete(m.hostile, src)
+	}
 }
 
 func (m *Monitor) newSource(e *audit.Event, now time.Time) {

@@ -72,6 +72,10 @@ func (r *Responder) Lift(ctx context.Context, id string, by audit.Actor) (Alert,
 		errs = append(errs, r.auditLift(ctx, &a, o, by, now))
 	}
 
+	if r.cfg.OnLift != nil {
+		r.cfg.OnLift(ctx, a)
+	}
+
 	return a, errors.Join(errs...)
 }
 

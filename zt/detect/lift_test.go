@@ -169,3 +169,25 @@ func (c *countingLifter) Lift(_ context.Context, k revoke.Kind, _ string) (bool,
 
 	return true, nil
 }
+
+func TestOnLiftIsCalledOncePerLift(t *testing.T) {
+	var seen []string
+	h := newHarness(t, func(c *detect.ResponderConfig) {
+		c.OnLift = func(_ context.Context, a detect.Alert) {
+			seen = append(seen, a.ID+" "+a.Outcomes[0].String())
+		}
+	})
+	ctx := context.Background()
+
+	h.handle(t, shell("a1", "spiffe://example.org/web"))
+
+	for range 2 {
+		if _, err := h.r.Lift(ctx, "a1", operator); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if len(seen) != 1 || seen[0] != "a1 quarantine:lifted" {
+		t.Fatalf("OnLift saw %q, want the one lift that withdrew something", seen)
+	}
+}

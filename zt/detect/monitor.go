@@ -80,9 +80,10 @@ type MonitorConfig struct {
 	// touched; zero means DefaultEnumeration.
 	Enumeration Threshold
 	// HostileFor is how long a source address that brute-forced is
-	// remembered, so that a successful sign-in from it afterwards is flagged
-	// as a likely compromise. Zero means DefaultHostileFor; below zero
-	// disables that detector.
+	// remembered, with the accounts it attacked, so that a successful
+	// sign-in from it afterwards to one of them (or to any account, after
+	// it sprayed many) is flagged as a likely compromise. Zero means
+	// DefaultHostileFor; below zero disables that detector.
 	HostileFor time.Duration
 	// NoNewSource disables the new-source sign-in detector.
 	//
@@ -120,7 +121,7 @@ type Monitor struct {
 	denials   *counters
 	touched   *distinct
 	sources   *sources
-	hostile   map[string]int64 // source address -> until, in Unix ns
+	hostile   map[string]hostileSource // by source address
 }
 
 // NewMonitor returns a Monitor for cfg. Call Run to deliver its alerts.
@@ -150,7 +151,7 @@ func NewMonitor(cfg MonitorConfig) *Monitor {
 		denials:   newCounters(cfg.DenialBurst, cfg.MaxKeys),
 		touched:   newDistinct(cfg.Enumeration, cfg.MaxKeys),
 		sources:   newSources(cfg.MaxKeys),
-		hostile:   make(map[string]int64),
+		hostile:   make(map[string]hostileSource),
 	}
 }
 

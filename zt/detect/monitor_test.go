@@ -2,6 +2,7 @@ package detect_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -290,5 +291,83 @@ func TestBruteForceSuccess(t *testing.T) {
 	if a.Source != detect.SourceBruteForceSuccess || a.Severity != detect.SeverityCritical ||
 		a.Subject.Session != "s-new" || a.Subject.User != "alice" {
 		t.Errorf("alert = %+v", a)
+	}
+}
+
+func signIn(user, session, addr string, at time.Duration) audit.Event {
+	return audit.Event{Kind: detect.KindLogin, Decision: "allow", Time: t0.Add(at),
+		Actor: audit.Actor{User: user, Session: session}, SourceAddr: addr}
+}
+
+// A sign-in to another account from an address that brute-forced one
+// account is only worth a look: people share addresses (NAT, a proxy, an
+// office), and revoking them all would let an attacker lock out whoever
+// shares theirs.
+func TestBruteForceNearby(t *testing.T) {
+	w := newWatch(t, detect.MonitorConfig{NoNewSource: true})
+
+	for i := range 5 {
+		w.emit(failed("alice", "203.0.113.7:"+strconv.Itoa(1000+i), time.Duration(i)*time.Second))
+	}
+	w.emit(signIn("admin", "s-admin", "203.0.113.7:2000", 10*time.Second))
+	w.emit(signIn("alice", "s-alice", "203.0.113.7:2001", 20*time.Second))
+
+	got := w.settle(t)
+	want := []string{"brute_force.account/high", "brute_force.nearby/medium",
+		"brute_force.success/critical"}
+	if g := rules(got); !slices.Equal(g, want) {
+		t.Fatalf("alerts = %v, want %v", g, want)
+	}
+
+	if got[1].Source != detect.SourceBruteForceNearby || got[1].Subject.User != "admin" {
+		t.Errorf("nearby alert = %+v", got[1])
+	}
+
+	responder, err := detect.NewResponder(detect.ResponderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r, ok := responder.Decide(&got[1])
+	if !ok || len(r.Actions) != 1 || r.Actions[0].Kind != detect.Notify {
+		t.Errorf("the default rules answer a nearby sign-in with %+v, want a notification", r)
+	}
+}
+
+// After spraying many accounts, a sign-in to any account from the source is
+// a likely compromise: the attacker may have found one password.
+func TestSpraySuccess(t *testing.T) {
+	w := newWatch(t, detect.MonitorConfig{NoNewSource: true})
+
+	for i := range 20 {
+		w.emit(failed("user"+strconv.Itoa(i), "203.0.113.9", time.Duration(i)*time.Second))
+	}
+	w.emit(signIn("carol", "s-carol", "203.0.113.9", time.Minute))
+
+	if g := rules(w.settle(t)); !slices.Equal(g, []string{"brute_force.source/high",
+		"brute_force.success/critical"}) {
+		t.Fatalf("alerts = %v", g)
+	}
+}
+
+// Forget, the Responder's OnLift hook, ends the episode: the account signs
+// in again from the address without being taken for the attacker.
+func TestForgetEndsTheEpisode(t *testing.T) {
+	w := newWatch(t, detect.MonitorConfig{NoNewSource: true})
+
+	for i := range 5 {
+		w.emit(failed("alice", "203.0.113.7", time.Duration(i)*time.Second))
+	}
+	got := w.settle(t)
+	if len(got) != 1 {
+		t.Fatalf("alerts = %v", rules(got))
+	}
+
+	w.m.Forget(&got[0])
+	w.emit(signIn("alice", "s-alice", "203.0.113.7", time.Minute))
+	w.emit(failed("alice", "203.0.113.7", 2*time.Minute))
+
+	if g := rules(w.settle(t)); len(g) != 0 {
+		t.Fatalf("after Forget: %v", g)
 	}
 }

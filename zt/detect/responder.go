@@ -103,6 +103,12 @@ type ResponderConfig struct {
 	// delivery does not act again; zero means DefaultDedupWindow.
 	DedupWindow time.Duration
 
+	// OnLift, when set, is called after Lift withdrew at least one action of
+	// an alert, with the alert as stored: the place to make the detectors
+	// forget its subject (Monitor.Forget), or to undo effects the Responder
+	// does not own (an account lockout).
+	OnLift func(ctx context.Context, a Alert)
+
 	// Logger receives errors from Store and Audit. Nil logs nothing.
 	Logger *slog.Logger
 

@@ -118,12 +118,17 @@ type Rule struct {
 const (
 	SourceFalco      = "falco"
 	SourceBruteForce = "detect.brute_force"
-	// SourceBruteForceSuccess flags a successful sign-in from a source
-	// that brute-forced shortly before: a likely compromised account.
+	// SourceBruteForceSuccess flags a successful sign-in, from a source
+	// that brute-forced shortly before, to an account it attacked or after
+	// it sprayed many accounts: a likely compromised account.
 	SourceBruteForceSuccess = "detect.brute_force_success"
-	SourceDenialBurst       = "detect.denial_burst"
-	SourceEnumeration       = "detect.enumeration"
-	SourceNewSource         = "detect.new_source"
+	// SourceBruteForceNearby flags a successful sign-in to another account
+	// from a source that brute-forced one account: worth a look, not
+	// evidence of a compromise (people share addresses behind NAT).
+	SourceBruteForceNearby = "detect.brute_force_nearby"
+	SourceDenialBurst      = "detect.denial_burst"
+	SourceEnumeration      = "detect.enumeration"
+	SourceNewSource        = "detect.new_source"
 )
 
 // DefaultRules returns the default response table. The first row that
@@ -135,8 +140,10 @@ const (
 //     quarantine the workload for 15 minutes and raise its risk.
 //   - Falco Warning alerts raise the workload's risk by 30 for 30 minutes.
 //   - Brute force against an account raises its risk by 60 (policy should
-//     demand a step-up); a successful sign-in from a source that was brute
-//     forcing revokes the new session and raises the account's risk by 80;
+//     demand a step-up); a successful sign-in, from a source that was brute
+//     forcing, to an account it attacked (or to any account after it
+//     sprayed many) revokes the new session and raises the account's risk
+//     by 80; a sign-in from there to another account is only recorded;
 //     a burst of denials revokes the prober's session;
 //     enumeration raises the risk by 50; sign-in from a new network raises
 //     it by 20.
@@ -180,6 +187,11 @@ func DefaultRules() []Rule {
 				{Kind: RevokeSession, For: 12 * time.Hour},
 				{Kind: RaiseRisk, Points: 80, For: time.Hour},
 			},
+		},
+		{
+			Name:    "audit.brute_force_nearby",
+			Match:   Match{Sources: []string{SourceBruteForceNearby}},
+			Actions: []Action{{Kind: Notify}},
 		},
 		{
 			Name:  "audit.denial_burst",
