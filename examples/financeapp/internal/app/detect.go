@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ztkit/ztkit/examples/financeapp/internal/routes"
@@ -44,6 +46,14 @@ func (p *Platform) openDetect(ctx context.Context) (audit.SinkConfig, error) {
 		cfg.Revoker = p.rep
 	}
 
+	// An admin's lift ends the episode: the detectors forget the account's
+	// and the address's failures, and a brute-forced account is unlocked.
+	var monitor *detect.Monitor
+	cfg.OnLift = func(ctx context.Context, a detect.Alert) {
+		monitor.Forget(&a)
+		p.unlock(ctx, &a)
+	}
+
 	responder, err := detect.NewResponder(cfg)
 	if err != nil {
 		return audit.SinkConfig{}, fmt.Errorf("app: detect: %w", err)
@@ -52,7 +62,7 @@ func (p *Platform) openDetect(ctx context.Context) (audit.SinkConfig, error) {
 
 	mc := p.cfg.Detect
 	mc.Handler = responder
-	monitor := detect.NewMonitor(mc)
+	monitor = detect.NewMonitor(mc)
 
 	run, cancel := context.WithCancel(context.Background())
 	p.stopDetect = cancel
@@ -94,6 +104,24 @@ func (p *Platform) alertStore(ctx context.Context) (detect.Store, error) {
 	}
 
 	return s, nil
+}
+
+// unlock clears the failed sign-ins of the account that a lifted
+// brute-force alert is about, so that its owner can sign in again at once.
+func (p *Platform) unlock(ctx context.Context, a *detect.Alert) {
+	if a.Source != detect.SourceBruteForce || a.Subject.User == "" || p.store == nil {
+		return
+	}
+
+	u, err := p.store.User(ctx, a.Subject.User)
+	if err == nil {
+		err = p.store.ClearFailedLogins(ctx, u.Email)
+	}
+
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		p.cfg.Logger.LogAttrs(ctx, slog.LevelError, "app: unlock after a lift",
+			slog.String("alert", a.ID), slog.String("error", err.Error()))
+	}
 }
 
 // Risk returns the platform's risk store, raised by the Responder.

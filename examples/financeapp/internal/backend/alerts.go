@@ -33,6 +33,7 @@ var summaries = map[string]string{
 	"brute_force.account": "repeated failed sign-ins for one account",
 	"brute_force.source":  "repeated failed sign-ins from one address, across accounts",
 	"brute_force.success": "a successful sign-in from an address that was brute-forcing",
+	"brute_force.nearby":  "a sign-in to another account from an address that was brute-forcing",
 	"denial_burst":        "a burst of denied requests (probing)",
 	"enumeration":         "many distinct resources touched in a short time",
 	"new_source.sign_in":  "a sign-in from a network the account has not used before",

@@ -33,6 +33,18 @@ func (s *Store) FailedLogins(ctx context.Context, email string, since time.Time)
 	return n, mapErr(err)
 }
 
+// ClearFailedLogins forgets the failed sign-ins of email, which unlocks the
+// account: an admin has dealt with the brute force behind them. The audit
+// trail and the session log keep their record.
+func (s *Store) ClearFailedLogins(ctx context.Context, email string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts
+			WHERE email = $1 AND success = $2`, email, false)
+
+		return err
+	})
+}
+
 // CreateSession records a new sign-in session and a login line in the
 // session log. Its refresh tokens live in the RefreshStore.
 func (s *Store) CreateSession(ctx context.Context, sess domain.Session) error {
