@@ -148,6 +148,11 @@ func printVerify(out io.Writer, rep *chain.Report, te *chain.TamperError) error 
 		fmt.Fprintf(out, "TAMPERED    record %d %s in %s%s: %s\n",
 			te.Seq, te.Problem, te.File, line, te.Detail)
 
+		if te.Problem == chain.Truncated && rep != nil && !rep.Closed {
+			fmt.Fprintln(out, "hint        a trail still being written has no closing"+
+				" checkpoint yet; if its writer is running, verify with --allow-open")
+		}
+
 		return errTampered
 	}
 

@@ -125,6 +125,48 @@ func TestAuditVerifyReportsTheTamperedRecord(t *testing.T) {
 	}
 }
 
+// TestAuditVerifyOpenTrail: a trail whose writer still runs has no closing
+// checkpoint; verify says so, points at --allow-open, and passes with it.
+func TestAuditVerifyOpenTrail(t *testing.T) {
+	keys := t.TempDir()
+	if _, err := execute(t, auditKeygenCmd(), "",
+		"--out", filepath.Join(keys, "key.pem"), "--pub", filepath.Join(keys, "pub.pem")); err != nil {
+		t.Fatal(err)
+	}
+
+	data, _ := os.ReadFile(filepath.Join(keys, "key.pem"))
+	priv, err := chain.ParsePrivateKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	w, err := chain.Open(context.Background(), chain.Config{Dir: dir, Key: priv, CheckpointEvery: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Close(context.Background()) })
+
+	for i := range 7 {
+		e := audit.Event{ID: fmt.Sprint("ev-", i), Time: time.Now(), Kind: "decision", Decision: "allow"}
+		if _, err := w.Append(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	pub := filepath.Join(keys, "pub.pem")
+	out, err := execute(t, auditVerifyCmd(), "", dir, "--key", pub)
+	if !errors.Is(err, errTampered) || !strings.Contains(out, "truncated") ||
+		!strings.Contains(out, "--allow-open") {
+		t.Fatalf("open trail without --allow-open: %v\n%s", err, out)
+	}
+
+	if out, err := execute(t, auditVerifyCmd(), "", dir, "--key", pub, "--allow-open"); err != nil ||
+		!strings.Contains(out, "OK") {
+		t.Fatalf("open trail with --allow-open: %v\n%s", err, out)
+	}
+}
+
 func TestAuditVerifyBadInput(t *testing.T) {
 	dir, pub, _ := auditTrail(t, 2)
 

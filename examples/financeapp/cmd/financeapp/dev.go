@@ -84,8 +84,12 @@ func runDev(ctx context.Context, cfg app.Config, demo bool) error {
 func printWelcome(p *app.Platform, cfg app.Config, admin *app.Account, people []app.Account) {
 	out := os.Stdout
 
+	// Absolute: `make run` is typed at the repository root, not where the
+	// data folder is relative to.
+	ca, _ := filepath.Abs(app.CAFile(cfg.DataDir))
+
 	fmt.Fprintf(out, "\nztkit finance platform is up at %s\n", p.PublicURL())
-	fmt.Fprintf(out, "  dev CA (trust it with curl --cacert): %s\n", app.CAFile(cfg.DataDir))
+	fmt.Fprintf(out, "  dev CA (trust it with curl --cacert): %s\n", ca)
 	printTrail(out, cfg)
 
 	if admin != nil {
@@ -101,7 +105,7 @@ func printWelcome(p *app.Platform, cfg app.Config, admin *app.Account, people []
 
 	fmt.Fprintf(out, "\nSign in:\n  curl --cacert %s -H 'Content-Type: application/json' \\\n"+
 		"    -d '{\"email\":\"%s\",\"password\":\"...\"}' %s/v1/auth/login\n\n",
-		app.CAFile(cfg.DataDir), app.DefaultAdminEmail, p.PublicURL())
+		ca, app.DefaultAdminEmail, p.PublicURL())
 }
 
 // printTrail says where the hash-chained audit trail is and how to verify it.
