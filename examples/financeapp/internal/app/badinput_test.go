@@ -172,3 +172,45 @@ func TestBadQueries(t *testing.T) {
 		t.Errorf("no body, no type: %d, want 415", r.status)
 	}
 }
+
+// TestMalformedSignInIsNotAFailure: a sign-in or step-up request that cannot
+// be one (no email, no password, a code that is not six digits) is a 400
+// and does not count toward the account's lockout.
+func TestMalformedSignInIsNotAFailure(t *testing.T) {
+	e := start(t)
+	a := e.signUp("alice", domain.RoleUser)
+
+	for _, tc := range []struct {
+		body  map[string]string
+		field string
+	}{
+		{map[string]string{}, "email"},
+		{map[string]string{"email": "not an email", "password": a.pw}, "email"},
+		{map[string]string{"email": a.email}, "password"},
+		{map[string]string{"email": a.email, "password": "x", "totp_code": "abc"}, "totp_code"},
+		{map[string]string{"email": a.email, "password": "x", "totp_code": "1234567"}, "totp_code"},
+		{map[string]string{"email": a.email, "totp_code": "123456"}, "password"},
+	} {
+		r := e.do("POST", "/v1/auth/login", "", tc.body)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"`+tc.field+`"`) {
+			t.Errorf("login %v: %d %s, want 400 on %s", tc.body, r.status, r.body, tc.field)
+		}
+	}
+
+	for _, tc := range []struct {
+		body  map[string]string
+		field string
+	}{
+		{map[string]string{}, "password"},
+		{map[string]string{"totp_code": "abc"}, "totp_code"},
+	} {
+		r := e.do("POST", "/v1/auth/step-up", a.token, tc.body)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"`+tc.field+`"`) {
+			t.Errorf("step-up %v: %d %s, want 400 on %s", tc.body, r.status, r.body, tc.field)
+		}
+	}
+
+	// Eight malformed attempts, more than the lockout threshold: the account
+	// still signs in.
+	e.login(a.email, a.pw)
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -78,6 +79,22 @@ type Refresh struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
+// checkSecrets refuses with 400 what cannot be a sign-in or a step-up: no
+// password (when one is always needed) and no code, or a code that is not
+// six digits.
+func checkSecrets(password, code string, needPassword bool) error {
+	switch {
+	case password == "" && (needPassword || code == ""):
+		return &domain.FieldError{Field: "password", Msg: "is required"}
+	case code != "" && !totpCodePattern.MatchString(code):
+		return &domain.FieldError{Field: "totp_code", Msg: "must be 6 digits"}
+	}
+
+	return nil
+}
+
+var totpCodePattern = regexp.MustCompile(`^[0-9]{6}$`)
+
 // dummyHash equalizes the time of a sign-in for an unknown email with that of
 // a wrong password, so that timing does not reveal which accounts exist.
 var dummyHash, _ = password.Hash("not a password of anyone", password.Default)
@@ -131,7 +148,17 @@ func (s *Service) login(c echo.Context) error {
 
 	ctx := c.Request().Context()
 	addr, agent := clientOf(c)
-	email, _ := domain.NormalizeEmail(in.Email)
+
+	// A request that cannot be a sign-in is refused before it counts as a
+	// failed one: its shape says nothing about any account.
+	email, err := domain.NormalizeEmail(in.Email)
+	if err != nil {
+		return httpx.From(err)
+	}
+
+	if err := checkSecrets(in.Password, in.TOTPCode, true); err != nil {
+		return err
+	}
 
 	if err := s.checkLockout(ctx, email); err != nil {
 		s.auditLogin(c, s.accountOf(ctx, email), "", err)
@@ -391,6 +418,10 @@ func (s *Service) stepUp(c echo.Context) error {
 
 	var in StepUp
 	if err := httpx.Bind(c, &in); err != nil {
+		return err
+	}
+
+	if err := checkSecrets(in.Password, in.TOTPCode, false); err != nil {
 		return err
 	}
 
