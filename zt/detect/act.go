@@ -85,17 +85,12 @@ func (r *Responder) act(ctx context.Context, a *Alert, act Action, protected str
 	}
 
 	if act.Kind == RaiseRisk {
-		r.raise(a, act, d)
+		o.Points = r.raise(a, act, d)
 		o.Taken = true
 		return o, nil
 	}
 
-	err := r.cfg.Revoker.Revoke(ctx, revoke.Entry{
-		Kind:    revokeKinds[act.Kind],
-		Value:   o.Target,
-		Expires: o.Until,
-		Reason:  "detect." + a.Source + ":" + a.Rule,
-	})
+	err := r.cfg.Revoker.Revoke(ctx, entryOf(a, revokeKinds[act.Kind], &o))
 	if err != nil {
 		o.Skipped = SkipFailed
 		return o, fmt.Errorf("detect: %s %s: %w", act.Kind, o.Target, err)
@@ -103,6 +98,16 @@ func (r *Responder) act(ctx context.Context, a *Alert, act Action, protected str
 	o.Taken = true
 
 	return o, nil
+}
+
+// entryOf is the revocation of an outcome of a.
+func entryOf(a *Alert, k revoke.Kind, o *Outcome) revoke.Entry {
+	return revoke.Entry{
+		Kind:    k,
+		Value:   o.Target,
+		Expires: o.Until,
+		Reason:  "detect." + a.Source + ":" + a.Rule,
+	}
 }
 
 // active reports whether target is already revoked until at least until.
@@ -116,7 +121,9 @@ func (r *Responder) active(k ActionKind, target string, until time.Time) bool {
 	return ok && !e.Expires.Before(until)
 }
 
-func (r *Responder) raise(a *Alert, act Action, d time.Duration) {
+// raise adds the action's points to the risk of every facet of a's subject
+// for d, and returns the points.
+func (r *Responder) raise(a *Alert, act Action, d time.Duration) int {
 	points := act.Points
 	if points == 0 {
 		points = DefaultRiskPoints
@@ -130,6 +137,8 @@ func (r *Responder) raise(a *Alert, act Action, d time.Duration) {
 	for _, k := range a.Subject.keys() {
 		r.cfg.Risk.Raise(k, points, signal, d)
 	}
+
+	return points
 }
 
 // audit emits one event per outcome of a.

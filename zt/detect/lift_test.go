@@ -191,3 +191,51 @@ func TestOnLiftIsCalledOncePerLift(t *testing.T) {
 		t.Fatalf("OnLift saw %q, want the one lift that withdrew something", seen)
 	}
 }
+
+// TestRestoreAfterRestart: a new Responder, with empty revocation and risk
+// state but the same alert store, puts back what is still in force.
+func TestRestoreAfterRestart(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	w := "spiffe://example.org/web"
+
+	h.handle(t, shell("live", w))
+	h.handle(t, shell("lifted", "spiffe://example.org/api"))
+	if _, err := h.r.Lift(ctx, "lifted", operator); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Add(5 * time.Minute)
+
+	// The restart: fresh state, the same store and clock.
+	list := revoke.NewList(revoke.Config{Now: h.clock.Now})
+	risk := detect.NewRiskStore(detect.RiskConfig{Now: h.clock.Now})
+	r, err := detect.NewResponder(detect.ResponderConfig{Revocations: list, Risk: risk,
+		Alerts: h.alerts, Now: h.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := r.Restore(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("Restore = %d, %v; want the live alert's quarantine and risk raise", n, err)
+	}
+
+	e, ok := list.Revoked(revoke.Workload, w)
+	if !ok || !e.Expires.Equal(t0.Add(15*time.Minute)) {
+		t.Fatalf("quarantine after the restart: %+v, %v", e, ok)
+	}
+
+	if _, ok := list.Revoked(revoke.Workload, "spiffe://example.org/api"); ok {
+		t.Fatal("a lifted quarantine came back")
+	}
+
+	if got, _ := risk.Risk(ctx, &zt.Principal{Workload: &zt.Workload{ID: w}}); got.Score != 80 {
+		t.Fatalf("risk after the restart: %+v, want 80", got)
+	}
+
+	// Lapsed actions stay lapsed.
+	h.clock.Add(2 * time.Hour)
+	if n, err := r.Restore(ctx); err != nil || n != 0 {
+		t.Fatalf("Restore after everything lapsed = %d, %v", n, err)
+	}
+}

@@ -152,6 +152,10 @@ type Outcome struct {
 	// Lifted is when an operator withdrew the action before Until, through
 	// Responder.Lift; zero while it stands.
 	Lifted time.Time `json:"lifted,omitzero"`
+
+	// Points is what a risk raise added to the score, so that Restore can
+	// raise it again.
+	Points int `json:"points,omitempty"`
 }
 
 // String returns "action:taken", "action:lifted" for an action withdrawn

@@ -60,6 +60,16 @@ func (p *Platform) openDetect(ctx context.Context) (audit.SinkConfig, error) {
 	}
 	p.responder = responder
 
+	// A restart must not release what a response put in place: put back
+	// the revocations and risk raises of stored alerts still in force.
+	n, err := responder.Restore(ctx)
+	if err != nil {
+		return audit.SinkConfig{}, fmt.Errorf("app: detect: %w", err)
+	}
+
+	p.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "app: restored detection responses",
+		slog.Int("actions", n))
+
 	mc := p.cfg.Detect
 	mc.Handler = responder
 	monitor = detect.NewMonitor(mc)

@@ -13,6 +13,7 @@ import (
 	"github.com/ztkit/ztkit/examples/financeapp/internal/domain"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/store"
 	"github.com/ztkit/ztkit/examples/financeapp/internal/storetest"
+	"github.com/ztkit/ztkit/zt"
 	"github.com/ztkit/ztkit/zt/detect"
 	"github.com/ztkit/ztkit/zt/detect/sqlstore"
 )
@@ -247,5 +248,34 @@ func TestAlertQueryIsChecked(t *testing.T) {
 		admin.token, nil)
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"alerts":[]`) {
 		t.Fatalf("empty list: %d %s", r.status, r.body)
+	}
+}
+
+// TestResponsesSurviveARestart: the risk raised against a brute-forced
+// account is in force again after the platform restarts on the same data
+// folder, restored from the alerts in its database.
+func TestResponsesSurviveARestart(t *testing.T) {
+	cfg := app.Config{DataDir: t.TempDir()}
+	e := startWith(t, cfg)
+	admin := e.login(e.admin.Email, e.admin.Password)
+	a := e.signUp("alice", domain.RoleUser)
+
+	for range backend.LockoutThreshold {
+		e.do("POST", "/v1/auth/login", "", map[string]string{"email": a.email,
+			"password": "not the password"})
+	}
+	waitForAlert(t, e, admin.token, "brute_force.account", a.id)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	if err := e.p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	again := startWith(t, cfg)
+	risk, _ := again.p.Risk().Risk(ctx, &zt.Principal{User: &zt.User{ID: a.id}})
+	if risk.Score < 60 {
+		t.Fatalf("alice's risk after the restart: %+v, want the raise of 60 back", risk)
 	}
 }

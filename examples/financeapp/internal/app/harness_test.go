@@ -37,14 +37,20 @@ func start(t *testing.T) *env {
 	return startWith(t, app.Config{})
 }
 
-// startWith starts a platform on cfg, with a temporary data folder, a random
-// public port, a fast password hash and no sign-in rate limit.
+// startWith starts a platform on cfg, with a temporary data folder (unless
+// cfg names one: a restart), a random public port, a fast password hash and
+// no sign-in rate limit. On a restart the admin exists already and
+// env.admin is nil.
 func startWith(t testing.TB, cfg app.Config) *env {
 	t.Helper()
 
 	ctx := context.Background()
-	cfg.DataDir, cfg.PublicAddr, cfg.Password, cfg.LoginBurst =
-		t.TempDir(), "127.0.0.1:0", fastHash, 10000
+	restart := cfg.DataDir != ""
+	if !restart {
+		cfg.DataDir = t.TempDir()
+	}
+
+	cfg.PublicAddr, cfg.Password, cfg.LoginBurst = "127.0.0.1:0", fastHash, 10000
 
 	// Generous: -race on a loaded two-core machine is slow, and a decision
 	// past its deadline is (rightly) a deny.
@@ -76,7 +82,7 @@ func startWith(t testing.TB, cfg app.Config) *env {
 	})
 
 	admin, err := app.BootstrapAdmin(ctx, p, app.DefaultAdminEmail)
-	if err != nil || admin == nil {
+	if err != nil || admin == nil && !restart {
 		t.Fatalf("bootstrap: %v, %v", admin, err)
 	}
 
