@@ -83,6 +83,15 @@ func (p *Platform) openDetect(ctx context.Context) (audit.SinkConfig, error) {
 		_ = monitor.Run(run)
 	}()
 
+	if pruner, ok := p.alerts.(*sqlstore.Store); ok {
+		p.wg.Add(1)
+
+		go func() {
+			defer p.wg.Done()
+			p.pruneAlerts(run, pruner)
+		}()
+	}
+
 	// Detection must never make the trail refuse a request: a full queue
 	// drops events for the Monitor only.
 	return audit.SinkConfig{Name: "detect", Sink: monitor, Overflow: audit.Drop}, nil
@@ -91,9 +100,6 @@ func (p *Platform) openDetect(ctx context.Context) (audit.SinkConfig, error) {
 // alertStore returns the table of security alerts, migrated and cut to
 // AlertRetention, when this process has the database; memory otherwise (the
 // front services' own detections, which their consoles do not list).
-//
-// TODO(alerts): prune on a schedule too; a process that runs for months
-// only prunes when it starts.
 func (p *Platform) alertStore(ctx context.Context) (detect.Store, error) {
 	if p.store == nil {
 		return detect.NewMemoryStore(0), nil
@@ -114,6 +120,30 @@ func (p *Platform) alertStore(ctx context.Context) (detect.Store, error) {
 	}
 
 	return s, nil
+}
+
+// alertPruneEvery is how often a running backend cuts the alerts table to
+// AlertRetention.
+const alertPruneEvery = 6 * time.Hour
+
+// pruneAlerts cuts the alerts table to AlertRetention every alertPruneEvery
+// until ctx ends; the cut at start is alertStore's.
+func (p *Platform) pruneAlerts(ctx context.Context, s *sqlstore.Store) {
+	tick := time.NewTicker(alertPruneEvery)
+	defer tick.Stop()
+
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+
+		if _, err := s.Prune(ctx, time.Now().Add(-AlertRetention)); err != nil {
+			p.cfg.Logger.LogAttrs(ctx, slog.LevelError, "app: prune alerts",
+				slog.String("error", err.Error()))
+		}
+	}
 }
 
 // unlock clears the failed sign-ins of the account that a lifted
