@@ -16,8 +16,8 @@ var ErrNoAlertStore = errors.New("detect: no alert store configured")
 // Lift withdraws, before they lapse, the actions that the Responder took for
 // the alert with the given ID: an operator has looked at it and found it
 // benign, or has dealt with its cause. Quarantines and revocations are lifted
-// through the Revoker when it is also a Lifter (a *redissync.Replicator lifts
-// on every replica), else through Revocations; risk raises are cleared from
+// through the Revoker, which must also be a Lifter (ListRevoker is; a
+// *redissync.Replicator lifts on every replica); risk raises are cleared from
 // every facet of the alert's subject. Each lifted outcome gets its Lifted
 // time, the alert is stored again, and one audit event per lifted outcome
 // names by as its actor.
@@ -96,14 +96,13 @@ func (r *Responder) lift(ctx context.Context, a *Alert, o *Outcome) error {
 		return nil
 	}
 
+	// A Revoker that cannot lift is refused rather than worked around: a
+	// local lift behind its back would come back at its next sync.
 	var err error
-	switch l, isLifter := r.cfg.Revoker.(Lifter); {
-	case isLifter:
+	if l, ok := r.cfg.Revoker.(Lifter); ok {
 		_, err = l.Lift(ctx, kind, o.Target)
-	case r.cfg.Revocations != nil:
-		_, err = r.cfg.Revocations.Lift(kind, o.Target)
-	default:
-		err = errors.New("the revoker cannot lift and no revocation list is configured")
+	} else {
+		err = errors.New("the revoker cannot lift")
 	}
 
 	if err != nil {

@@ -239,3 +239,18 @@ func TestRestoreAfterRestart(t *testing.T) {
 		t.Fatalf("Restore after everything lapsed = %d, %v", n, err)
 	}
 }
+
+// revokeOnly is a Revoker that cannot lift.
+type revokeOnly struct{}
+
+func (revokeOnly) Revoke(context.Context, ...revoke.Entry) error { return nil }
+
+func TestLiftRefusesARevokerThatCannotLift(t *testing.T) {
+	h := newHarness(t, func(c *detect.ResponderConfig) { c.Revoker = revokeOnly{} })
+	h.handle(t, shell("a1", "spiffe://example.org/web"))
+
+	got, err := h.r.Lift(context.Background(), "a1", operator)
+	if err == nil || summary(got) != "quarantine:taken raise_risk:lifted" {
+		t.Fatalf("Lift = %q, %v; want the quarantine kept and an error", summary(got), err)
+	}
+}

@@ -187,7 +187,7 @@ func sqlFilter(q any, flavor sqlbuilder.Flavor, revision string) (SQLFilter, err
 	cond := sqlbuilder.NewCond()
 	cond.Args.Flavor = flavor
 
-	expr, err := ucastSQL(cond, flavor, node)
+	expr, err := ucastSQL(cond, node)
 	if err != nil {
 		return SQLFilter{}, err
 	}
@@ -201,7 +201,7 @@ func sqlFilter(q any, flavor sqlbuilder.Flavor, revision string) (SQLFilter, err
 // ucastSQL translates one UCAST node: "and" and "or" of nodes, and a
 // column compared with a value (eq, ne, lt, lte, gt, gte, in; eq and ne
 // with null). Anything else is refused with ErrFilterUnsupported.
-func ucastSQL(cond *sqlbuilder.Cond, flavor sqlbuilder.Flavor, node map[string]any) (string, error) {
+func ucastSQL(cond *sqlbuilder.Cond, node map[string]any) (string, error) {
 	op, _ := node["operator"].(string)
 
 	if op == "and" || op == "or" {
@@ -217,7 +217,7 @@ func ucastSQL(cond *sqlbuilder.Cond, flavor sqlbuilder.Flavor, node map[string]a
 				return "", fmt.Errorf("%w: %q holds a %T", ErrFilterUnsupported, op, c)
 			}
 
-			e, err := ucastSQL(cond, flavor, child)
+			e, err := ucastSQL(cond, child)
 			if err != nil {
 				return "", err
 			}
@@ -236,7 +236,7 @@ func ucastSQL(cond *sqlbuilder.Cond, flavor sqlbuilder.Flavor, node map[string]a
 		return "", fmt.Errorf("%w: operator %q", ErrFilterUnsupported, op)
 	}
 
-	col := quoteColumn(flavor, field)
+	col := quoteColumn(cond.Args.Flavor, field)
 
 	raw, present := node["value"]
 	if !present {
@@ -270,11 +270,11 @@ func ucastSQL(cond *sqlbuilder.Cond, flavor sqlbuilder.Flavor, node map[string]a
 		return cond.NotEqual(col, v), nil
 	case "lt":
 		return cond.LessThan(col, v), nil
-	case "lte", "le":
+	case "lte":
 		return cond.LessEqualThan(col, v), nil
 	case "gt":
 		return cond.GreaterThan(col, v), nil
-	case "gte", "ge":
+	case "gte":
 		return cond.GreaterEqualThan(col, v), nil
 	}
 

@@ -58,23 +58,26 @@ type Store struct {
 	sealer  *seal.Sealer
 }
 
-// SealSecrets makes the store seal the TOTP secrets it writes with sealer
+// SealSecrets makes the store seal the TOTP secrets it keeps with sealer
 // (AES-256-GCM, each bound to its user), so that a copy of the database
-// without the key gives no second factor away. Call it before the store
-// is used; the platform always does. Without it, secrets are written in
-// clear (tests and tools that never touch them), and a sealed secret does
-// not open.
+// without the key gives no second factor away. The platform calls it before
+// the store is used; a store without it refuses to write or read a TOTP
+// secret rather than keep one in clear.
 func (s *Store) SealSecrets(sealer *seal.Sealer) {
 	s.sealer = sealer
 }
 
+// errNoSealer is the cause of a TOTP secret written or read by a store
+// whose SealSecrets was not called.
+var errNoSealer = fmt.Errorf("store: no sealer for TOTP secrets: %w", seal.ErrUnsealed)
+
 // sealTOTP returns the database value of a user's TOTP secret.
-func (s *Store) sealTOTP(userID, secret string) string {
+func (s *Store) sealTOTP(userID, secret string) (string, error) {
 	if s.sealer == nil {
-		return secret
+		return "", errNoSealer
 	}
 
-	return s.sealer.Seal(totpContext(userID), secret)
+	return s.sealer.Seal(totpContext(userID), secret), nil
 }
 
 // openTOTP returns the TOTP secret that sealTOTP wrote; a value that does
@@ -85,13 +88,7 @@ func (s *Store) openTOTP(userID, value string) (string, error) {
 	}
 
 	if s.sealer == nil {
-		// A base32 secret never looks sealed ("v1." and lower case).
-		if strings.HasPrefix(value, "v1.") {
-			return "", fmt.Errorf("store: TOTP secret of user %s is sealed and no key is set: %w",
-				userID, seal.ErrUnsealed)
-		}
-
-		return value, nil
+		return "", errNoSealer
 	}
 
 	secret, err := s.sealer.Open(totpContext(userID), value)

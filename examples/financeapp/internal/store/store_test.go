@@ -693,10 +693,15 @@ func TestTOTPSecretIsSealed(t *testing.T) {
 			t.Fatalf("Credentials with another user's secret: %v, want ErrUnsealed", err)
 		}
 
-		// Without the key, a sealed secret is refused, not used as a seed.
+		// Without the key, a sealed secret is refused, not used as a seed,
+		// and no secret is written in clear.
 		s.SealSecrets(nil)
 		if _, err := s.Credentials(ctx, b.ID); !errors.Is(err, seal.ErrUnsealed) {
 			t.Fatalf("Credentials without the key: %v, want ErrUnsealed", err)
+		}
+
+		if err := s.SetTOTP(ctx, b.ID, secret, false); !errors.Is(err, seal.ErrUnsealed) {
+			t.Fatalf("SetTOTP without the key: %v, want ErrUnsealed", err)
 		}
 	})
 }

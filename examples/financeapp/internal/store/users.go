@@ -210,7 +210,12 @@ func (s *Store) Credentials(ctx context.Context, userID string) (Credentials, er
 func (s *Store) SetTOTP(ctx context.Context, userID, secret string, enabled bool) error {
 	var sec any
 	if secret != "" {
-		sec = s.sealTOTP(userID, secret)
+		sealed, err := s.sealTOTP(userID, secret)
+		if err != nil {
+			return err
+		}
+
+		sec = sealed
 	}
 
 	return s.tx(ctx, func(tx *sql.Tx) error {
